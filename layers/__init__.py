@@ -1,0 +1,9 @@
+"""Territorial control in Libya's 2014–2016 war: factions, versioned layers, timeline queries.
+
+The domain package: no Streamlit here, so the CLI, the tests and the app share it.
+"""
+
+from layers.store import Store, StoreError, VersionRef, parse_day
+from layers.timeline import change_dates, history, state_at, who
+
+__all__ = ["Store", "StoreError", "VersionRef", "change_dates", "history", "parse_day", "state_at", "who"]

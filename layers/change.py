@@ -1,0 +1,80 @@
+"""What each faction gained and lost between two dates, as shapes and as km².
+
+Only `held` areas count toward a faction's territory; contested ground is
+reported beside it so that no km² is counted for two factions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from layers.geometry import EQUAL_AREA, M2_PER_KM2, WGS84, to_equal_area
+from layers.store import Store
+from layers.timeline import state_at
+
+TABLE_COLUMNS = ["faction", "km2_before", "km2_after", "gained_km2", "lost_km2", "contested_km2_before", "contested_km2_after"]
+EMPTY = shapely.Polygon()
+
+
+@dataclass(frozen=True)
+class FactionChange:
+    """One faction's ground at two dates, in the equal-area projection."""
+
+    faction: str
+    held_before: shapely.Geometry
+    held_after: shapely.Geometry
+    contested_before: shapely.Geometry
+    contested_after: shapely.Geometry
+
+    @property
+    def gained(self) -> shapely.Geometry:
+        return self.held_after.difference(self.held_before)
+
+    @property
+    def lost(self) -> shapely.Geometry:
+        return self.held_before.difference(self.held_after)
+
+
+def _unions(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Geometry]:
+    rows = state[state["status"] == status]
+    projected = to_equal_area(rows.geometry)
+    return {faction: shapely.union_all(projected[rows["faction"] == faction].to_numpy()) for faction in rows["faction"].unique()}
+
+
+def compare(store: Store, before: date, after: date) -> Iterator[FactionChange]:
+    """Every faction present at either date, in registry order."""
+    state_before, state_after = state_at(store, before), state_at(store, after)
+    held = _unions(state_before, "held"), _unions(state_after, "held")
+    contested = _unions(state_before, "contested"), _unions(state_after, "contested")
+    for faction in store.registry:
+        if any(faction in side for side in (*held, *contested)):
+            yield FactionChange(faction, held[0].get(faction, EMPTY), held[1].get(faction, EMPTY),
+                                contested[0].get(faction, EMPTY), contested[1].get(faction, EMPTY))
+
+
+def changes(store: Store, before: date, after: date) -> gpd.GeoDataFrame:
+    """One row per faction and kind of change ('gained' or 'lost'), with its shape in WGS84."""
+    rows, shapes = [], []
+    for change in compare(store, before, after):
+        for kind, shape in (("gained", change.gained), ("lost", change.lost)):
+            if shape.area > 0:
+                rows.append({"faction": change.faction, "change": kind, "km2": shape.area / M2_PER_KM2})
+                shapes.append(shape)
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["faction", "change", "km2"]), geometry=shapes, crs=EQUAL_AREA)
+    return frame.to_crs(WGS84)
+
+
+def change_table(store: Store, before: date, after: date) -> pd.DataFrame:
+    """Per faction: km² held at each date, gained, lost, and contested km² at each date."""
+    rows = [
+        [c.faction, *(shape.area / M2_PER_KM2 for shape in
+                      (c.held_before, c.held_after, c.gained, c.lost, c.contested_before, c.contested_after))]
+        for c in compare(store, before, after)
+    ]
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)

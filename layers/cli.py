@@ -1,0 +1,210 @@
+"""`python -m layers …`: the store from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from layers.change import change_table
+from layers.compose import DescriptionError, compose, differences, write
+from layers.export import export_state
+from layers.geojson import GeoJSONError, dumps, write_atomic
+from layers.importing import ImportRefused, import_version
+from layers.registry import RegistryError
+from layers.store import DEFAULT_ROOT, Store, StoreError, parse_day
+from layers.timeline import answer, change_dates, tag_points, who
+from layers.validation import check_store
+
+
+class CommandError(Exception):
+    """A problem with what the user asked for; printed without a traceback."""
+
+
+def _latitude(text: str) -> float:
+    value = float(text)
+    if not -90 <= value <= 90:
+        raise ValueError(f"latitude {text} is outside -90…90")
+    return value
+
+
+def _longitude(text: str) -> float:
+    value = float(text)
+    if not -180 <= value <= 180:
+        raise ValueError(f"longitude {text} is outside -180…180")
+    return value
+
+
+def cmd_validate(store: Store, args, out: TextIO) -> int:
+    problems = check_store(store)
+    if problems:
+        for problem in problems:
+            print(problem, file=out)
+        print(f"{len(problems)} problem(s) in {store.root}", file=out)
+        return 1
+    versions = store.versions()
+    dates = change_dates(versions)
+    areas = sum(len(store.frame(ref)) for ref in versions)
+    span = f" ({dates[0]} to {dates[-1]})" if dates else ""
+    print(f"{store.root} is clean: {len(store.registry)} factions, {len(versions)} versions, "
+          f"{areas} areas, {len(dates)} change dates{span}", file=out)
+    return 0
+
+
+def cmd_dates(store: Store, args, out: TextIO) -> int:
+    for day in change_dates(store.versions()):
+        print(day.isoformat(), file=out)
+    return 0
+
+
+def cmd_who(store: Store, args, out: TextIO) -> int:
+    if args.csv:
+        return _who_csv(store, Path(args.csv), out)
+    if args.date is None or args.lat is None or args.lon is None:
+        raise CommandError("who needs --date, --lat and --lon (or --csv FILE)")
+    try:
+        lat, lon = _latitude(args.lat), _longitude(args.lon)
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    holders = who(store, parse_day(args.date), lon, lat)
+    if args.json:
+        print(json.dumps({"date": args.date, "lat": lat, "lon": lon, "faction": answer(holders),
+                          "areas": [asdict(h) for h in holders]}, ensure_ascii=False, indent=2), file=out)
+    else:
+        print(answer(holders), file=out)
+    return 0
+
+
+def _who_csv(store: Store, path: Path, out: TextIO) -> int:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames or []
+            rows = list(reader)
+    except OSError as err:
+        raise CommandError(f"{path}: {err.strerror}") from None
+    missing = [c for c in ("date", "lat", "lon") if c not in columns]
+    if missing:
+        raise CommandError(f"{path}: missing column(s) {', '.join(missing)}; the header must include date,lat,lon")
+    if "faction" in columns:
+        raise CommandError(f"{path}: already has a 'faction' column; rename it so it is not overwritten")
+    days, lats, lons = [], [], []
+    for line, row in enumerate(rows, start=2):
+        try:
+            days.append(parse_day(row["date"] or "", "date"))
+            lats.append(_latitude(row["lat"]))
+            lons.append(_longitude(row["lon"]))
+        except (ValueError, TypeError) as err:
+            raise CommandError(f"{path}, line {line}: {err}") from None
+    writer = csv.DictWriter(out, fieldnames=[*columns, "faction"], lineterminator="\n")
+    writer.writeheader()
+    for row, holders in zip(rows, tag_points(store, days, lons, lats)):
+        writer.writerow({**row, "faction": answer(holders)})
+    return 0
+
+
+def cmd_export(store: Store, args, out: TextIO) -> int:
+    factions = None
+    if args.faction:
+        store.faction(args.faction)
+        factions = [args.faction]
+    text = dumps(export_state(store, parse_day(args.date), factions))
+    if args.out:
+        write_atomic(Path(args.out), text)
+    else:
+        out.write(text)
+    return 0
+
+
+def cmd_diff(store: Store, args, out: TextIO) -> int:
+    table = change_table(store, parse_day(args.date1, "first date"), parse_day(args.date2, "second date"))
+    if args.json:
+        print(table.round(1).to_json(orient="records", indent=2), file=out)
+    else:
+        print(f"km² held on {args.date1} and {args.date2} (equal-area projection; contested ground apart)", file=out)
+        print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"), file=out)
+    return 0
+
+
+def cmd_add(store: Store, args, out: TextIO) -> int:
+    result = import_version(store, args.faction, args.date, Path(args.file), replace=args.replace)
+    action = "replaced" if result.replaced else "added"
+    print(f"{action} {result.path.relative_to(store.root)}: {result.areas} area(s)", file=out)
+    if result.ignored_properties:
+        print(f"ignored properties outside the data contract: {', '.join(result.ignored_properties)}", file=out)
+    return 0
+
+
+def cmd_compose(store: Store, args, out: TextIO) -> int:
+    produced = compose(store)
+    if args.check:
+        report = differences(store, produced)
+        for line in report:
+            print(line, file=out)
+        print(f"{len(produced)} layer files; {len(report)} differ from the description", file=out)
+        return 1 if report else 0
+    for path in write(store, produced):
+        print(f"removed {path}", file=out)
+    print(f"composed {len(produced)} layer files from control/areas.toml", file=out)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m layers", description="Territorial-control layers of Libya's war, versioned by date.")
+    top.add_argument("--geodata", default=str(DEFAULT_ROOT), help="the data folder (default: the shipped geodata/)")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("validate", help="check every file, geometry, source and overlap").set_defaults(run=cmd_validate)
+    commands.add_parser("dates", help="list the change dates").set_defaults(run=cmd_dates)
+
+    who_cmd = commands.add_parser("who", help="which faction held a point on a date")
+    who_cmd.add_argument("--date", help="YYYY-MM-DD")
+    who_cmd.add_argument("--lat")
+    who_cmd.add_argument("--lon")
+    who_cmd.add_argument("--json", action="store_true", help="add status, version date, area name and sources")
+    who_cmd.add_argument("--csv", help="tag every row of a CSV with columns date,lat,lon; writes it to stdout with a faction column")
+    who_cmd.set_defaults(run=cmd_who)
+
+    export_cmd = commands.add_parser("export", help="RFC 7946 GeoJSON of the state at a date")
+    export_cmd.add_argument("--date", required=True)
+    export_cmd.add_argument("--faction")
+    export_cmd.add_argument("--out", help="file to write (default: stdout)")
+    export_cmd.set_defaults(run=cmd_export)
+
+    diff_cmd = commands.add_parser("diff", help="km² held, gained and lost per faction between two dates")
+    diff_cmd.add_argument("date1")
+    diff_cmd.add_argument("date2")
+    diff_cmd.add_argument("--json", action="store_true")
+    diff_cmd.set_defaults(run=cmd_diff)
+
+    add_cmd = commands.add_parser("add", help="import a new version of a faction's layer from a GeoJSON file")
+    add_cmd.add_argument("faction")
+    add_cmd.add_argument("date")
+    add_cmd.add_argument("file")
+    add_cmd.add_argument("--replace", action="store_true", help="overwrite the version if it exists")
+    add_cmd.set_defaults(run=cmd_add)
+
+    compose_cmd = commands.add_parser("compose", help="regenerate the layers from geodata/control/areas.toml")
+    compose_cmd.add_argument("--check", action="store_true", help="only report files that differ; exit 1 if any")
+    compose_cmd.set_defaults(run=cmd_compose)
+    return top
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    args = parser().parse_args(argv)
+    store = Store(Path(args.geodata))
+    try:
+        return args.run(store, args, out)
+    except ImportRefused as refused:
+        for problem in refused.problems:
+            print(f"error: {problem}", file=err)
+        print(f"error: nothing was written ({len(refused.problems)} problem(s))", file=err)
+        return 1
+    except (CommandError, StoreError, GeoJSONError, RegistryError, DescriptionError, FileNotFoundError) as problem:
+        print(f"error: {problem}", file=err)
+        return 1

@@ -1,0 +1,223 @@
+"""Control layers composed from a hand-kept description of areas and who held them when.
+
+`geodata/control/areas.toml` describes each area as a set of anchors (named
+places, and points sampled along the road between places) and a timeline of
+holders. Every anchor owns the ground nearest to it (its Voronoi cell) out to
+a radius, clipped to Libya's outline. So areas made of different anchors can
+never overlap, neighbours share borders exactly, and land no area names stays
+blank. A faction's versions follow from the timelines: whenever the set of
+areas it holds or contests changes, it gets a new version holding all of them.
+
+Regenerating is deterministic; `python -m layers compose --check` proves the
+committed layers are exactly what the description produces.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from layers.geojson import dumps, feature, feature_collection, polygonal, write_atomic
+from layers.geometry import EQUAL_AREA, WGS84
+from layers.store import Store, StoreError, VersionRef, parse_day
+
+ROAD_SPACING_KM = 4
+ROAD_HALF_WIDTH_KM = 8
+SITE_RADIUS_KM = 5
+DISTRICT_RADIUS_KM = 4
+
+
+class DescriptionError(ValueError):
+    pass
+
+
+def default_radius_km(place: dict) -> float:
+    """How far a place's hinterland reaches when the description does not say."""
+    if place["kind"] == "district":
+        return DISTRICT_RADIUS_KM
+    if place["kind"] not in ("city", "town"):
+        return SITE_RADIUS_KM
+    population = place.get("population") or 0
+    return 25 if population >= 500_000 else 18 if population >= 100_000 else 12 if population >= 20_000 else 8
+
+
+@dataclass(frozen=True)
+class Control:
+    day: date
+    holders: tuple[str, ...]
+    sources: tuple[str, ...]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    places: tuple[str, ...]
+    roads: tuple[tuple[str, ...], ...]
+    radius_km: float | None
+    timeline: tuple[Control, ...]
+
+
+@dataclass(frozen=True)
+class Description:
+    sources: dict[str, dict[str, str]]
+    areas: tuple[Area, ...]
+
+
+def load_description(path: Path, store: Store) -> Description:
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise DescriptionError(f"{path}: {err}") from None
+    sources = raw.get("sources", {})
+    places = set(store.places["id"])
+    areas, seen = [], set()
+    for number, entry in enumerate(raw.get("area", []), start=1):
+        name = entry.get("name") or f"area #{number}"
+        where = f"{path.name}: area {name!r}"
+        if name in seen:
+            raise DescriptionError(f"{where} is described twice")
+        seen.add(name)
+        roads = tuple(tuple(road) for road in entry.get("roads", []))
+        for place in [*entry.get("places", []), *(p for road in roads for p in road)]:
+            if place not in places:
+                raise DescriptionError(f"{where}: unknown place {place!r} (see geodata/places.geojson)")
+        timeline = []
+        for control in entry.get("control", []):
+            try:
+                day = parse_day(str(control.get("from", "")), "control date")
+            except StoreError as err:
+                raise DescriptionError(f"{where}: {err}") from None
+            holders = tuple(control.get("holders", []))
+            for holder in holders:
+                if holder not in store.registry:
+                    raise DescriptionError(f"{where}, from {day}: unknown faction {holder!r}")
+            cited = tuple(control.get("sources", []))
+            if holders and not cited:
+                raise DescriptionError(f"{where}, from {day}: cites no source")
+            for key in cited:
+                if key not in sources:
+                    raise DescriptionError(f"{where}, from {day}: unknown source {key!r}")
+            timeline.append(Control(day, holders, cited, control.get("note")))
+        if [c.day for c in timeline] != sorted({c.day for c in timeline}):
+            raise DescriptionError(f"{where}: control dates must be unique and in order")
+        areas.append(Area(name, tuple(entry.get("places", [])), roads, entry.get("radius_km"), tuple(timeline)))
+    return Description(sources, tuple(areas))
+
+
+def _road_points(start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
+    """Points every ROAD_SPACING_KM between two places, the places themselves excluded."""
+    steps = max(1, math.ceil(np.hypot(*(end - start)) / (ROAD_SPACING_KM * 1000)))
+    return [start + (end - start) * i / steps for i in range(1, steps)]
+
+
+def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geometry]:
+    """Each area's ground in WGS84: the union of its anchors' clipped Voronoi cells."""
+    places = store.places.to_crs(EQUAL_AREA).set_index("id")
+    anchors: dict[Any, tuple[str, np.ndarray, float]] = {}  # key -> (area, xy, radius m)
+
+    def claim(key: Any, area: str, xy: np.ndarray, radius_km: float) -> None:
+        if key in anchors and anchors[key][0] != area:
+            raise DescriptionError(f"{key} belongs to both {anchors[key][0]!r} and {area!r}; "
+                                   "split the ground into areas that do not share places or road stretches")
+        anchors[key] = (area, xy, radius_km * 1000)
+
+    def xy(place: str) -> np.ndarray:
+        point = places.geometry[place]
+        return np.array([point.x, point.y])
+
+    for area in description.areas:
+        for place in area.places:
+            radius = area.radius_km or default_radius_km(places.loc[place])
+            claim(("place", place), area.name, xy(place), radius)
+        for road in area.roads:
+            for a, b in zip(road, road[1:]):
+                first, second = sorted((a, b))  # a stretch is the same whichever way it is listed
+                for index, point in enumerate(_road_points(xy(first), xy(second))):
+                    claim(("road", first, second, index), area.name, point, ROAD_HALF_WIDTH_KM)
+    keys = list(anchors)
+    points = shapely.points([anchors[k][1] for k in keys])
+    outline = gpd.GeoSeries([store.outline], crs=WGS84).to_crs(EQUAL_AREA).iloc[0]
+    cells = shapely.get_parts(shapely.voronoi_polygons(
+        shapely.multipoints(points), extend_to=outline.envelope.buffer(100_000), ordered=True))
+    disks = shapely.buffer(points, [anchors[k][2] for k in keys], quad_segs=16)
+    shapely.prepare(outline)
+    clipped = shapely.intersection(shapely.intersection(cells, disks), outline)
+    owners = np.array([anchors[k][0] for k in keys])
+    shapes = {area.name: polygonal(shapely.union_all(clipped[owners == area.name])) for area in description.areas}
+    names = list(shapes)
+    projected = gpd.GeoSeries([shapes[n] for n in names], crs=EQUAL_AREA).to_crs(WGS84)
+    return {name: polygonal(shape) for name, shape in zip(names, projected.make_valid())}
+
+
+def version_features(description: Description, shapes: dict[str, shapely.Geometry], registry: dict) -> dict[VersionRef, list[dict]]:
+    """Every faction's versions: a new one whenever its set of areas (or what is said of them) changes."""
+    order = list(registry)
+    days = sorted({control.day for area in description.areas for control in area.timeline})
+    previous: dict[str, list[dict]] = {}
+    versions: dict[VersionRef, list[dict]] = {}
+    for day in days:
+        now: dict[str, list[dict]] = {faction: [] for faction in order}
+        for area in description.areas:
+            current = [c for c in area.timeline if c.day <= day]
+            if not current or not current[-1].holders:
+                continue
+            control = current[-1]
+            holders = sorted(control.holders, key=order.index)
+            for holder in holders:
+                properties: dict[str, Any] = {"name": area.name, "status": "held" if len(holders) == 1 else "contested"}
+                if len(holders) > 1:
+                    properties["contested_with"] = [h for h in holders if h != holder]
+                properties["sources"] = [description.sources[key] for key in control.sources]
+                if control.note:
+                    properties["note"] = control.note
+                now[holder].append(feature(shapes[area.name], properties))
+        for faction in order:
+            if now[faction] != previous.get(faction, []):
+                versions[VersionRef(faction, day)] = now[faction]
+        previous = now
+    return versions
+
+
+def compose(store: Store, description_path: Path | None = None) -> dict[str, str]:
+    """The text of every layer file the description produces, by path relative to the store."""
+    description = load_description(description_path or store.root / "control" / "areas.toml", store)
+    shapes = area_shapes(description, store)
+    return {ref.relpath: dumps(feature_collection(features))
+            for ref, features in version_features(description, shapes, store.registry).items()}
+
+
+def differences(store: Store, produced: dict[str, str]) -> list[str]:
+    """How the committed layers differ from what the description produces."""
+    on_disk = {str(p.relative_to(store.root)) for p in (store.root / "layers").glob("*/*.geojson")}
+    report = [f"{path}: not produced by the description" for path in sorted(on_disk - set(produced))]
+    for path, text in sorted(produced.items()):
+        file = store.root / path
+        if not file.exists():
+            report.append(f"{path}: missing (run python -m layers compose)")
+        elif file.read_text(encoding="utf-8") != text:
+            report.append(f"{path}: differs from what the description produces")
+    return report
+
+
+def write(store: Store, produced: dict[str, str]) -> list[str]:
+    """Write every produced file (atomically) and remove layer files the description no longer makes."""
+    removed = []
+    for file in (store.root / "layers").glob("*/*.geojson"):
+        if str(file.relative_to(store.root)) not in produced:
+            file.unlink()
+            removed.append(str(file.relative_to(store.root)))
+    for path, text in produced.items():
+        file = store.root / path
+        if not file.exists() or file.read_text(encoding="utf-8") != text:
+            write_atomic(file, text)
+    store.clear_cache()
+    return removed

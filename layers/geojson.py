@@ -1,0 +1,127 @@
+"""Reading and writing GeoJSON the way RFC 7946 asks for it.
+
+Every file the project writes goes through `write_feature_collection`, so
+orientation, precision and atomicity are decided in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping, shape
+
+PRECISION = 6  # decimal places: about 0.1 m, far below what the sources support
+
+
+class GeoJSONError(ValueError):
+    """A GeoJSON document that cannot be used, with where and what is wrong."""
+
+
+def polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Only the polygons of a geometry: overlays leave stray lines and points where shapes touch."""
+    parts = shapely.get_parts(geometry)
+    while any(shapely.get_num_geometries(parts) > 1) or any(shapely.get_type_id(parts) == 7):
+        parts = shapely.get_parts(parts)  # collections may hold multi-geometries
+    parts = [part for part in parts if part.geom_type == "Polygon" and not part.is_empty]
+    if len(parts) == 1:
+        return parts[0]
+    return shapely.MultiPolygon(parts)
+
+
+def rfc7946_geometry(geometry: shapely.Geometry) -> dict[str, Any]:
+    """Geometry as a GeoJSON dict: snapped to a 1e-6° grid (staying valid), counter-clockwise exteriors.
+
+    Plain rounding can fold thin parts onto themselves; GEOS snap-rounding
+    (`set_precision`) keeps the result valid. The final `np.round` only
+    cleans float noise such as 13.318320000000001 off grid values.
+    """
+    snapped = shapely.set_precision(geometry, 10.0**-PRECISION)
+    if geometry.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
+        snapped = polygonal(snapped)
+    oriented = shapely.orient_polygons(snapped, exterior_cw=False)
+    return mapping(shapely.transform(oriented, lambda xy: np.round(xy, PRECISION)))
+
+
+def feature(geometry: shapely.Geometry, properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "properties": properties, "geometry": rfc7946_geometry(geometry)}
+
+
+def feature_collection(features: Iterable[dict[str, Any]], **members: Any) -> dict[str, Any]:
+    return {"type": "FeatureCollection", **members, "features": list(features)}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Compact but diff-friendly: one feature per line."""
+    features = document.get("features")
+    if features is None:
+        return json.dumps(document, ensure_ascii=False) + "\n"
+    head = {k: v for k, v in document.items() if k != "features"}
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    opening = json.dumps(head, ensure_ascii=False)[:-1]
+    opening += (", " if head else "") + '"features": ['
+    if not lines:
+        return opening + "]}\n"
+    return opening + "\n" + ",\n".join(lines) + "\n]}\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_feature_collection(path: Path, document: dict[str, Any]) -> None:
+    write_atomic(path, dumps(document))
+
+
+def load_json(path: Path) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as err:
+        raise GeoJSONError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise GeoJSONError(f"{path}: broken JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+
+
+def read_features(path: Path) -> list[dict[str, Any]]:
+    """The features of a FeatureCollection, a single Feature, or a bare geometry."""
+    document = load_json(path)
+    if not isinstance(document, dict) or "type" not in document:
+        raise GeoJSONError(f"{path}: not a GeoJSON object (no 'type' member)")
+    kind = document["type"]
+    if kind == "FeatureCollection":
+        features = document.get("features")
+        if not isinstance(features, list):
+            raise GeoJSONError(f"{path}: FeatureCollection without a 'features' list")
+        return features
+    if kind == "Feature":
+        return [document]
+    if kind in {"Polygon", "MultiPolygon", "Point", "LineString", "MultiPoint", "MultiLineString", "GeometryCollection"}:
+        return [{"type": "Feature", "properties": {}, "geometry": document}]
+    raise GeoJSONError(f"{path}: unknown GeoJSON type {kind!r}")
+
+
+def to_shape(geometry: Any, where: str) -> shapely.Geometry:
+    """A shapely geometry from a GeoJSON geometry dict, or a GeoJSONError saying why not."""
+    if not isinstance(geometry, dict):
+        raise GeoJSONError(f"{where}: geometry is missing")
+    try:
+        return shape(geometry)
+    except Exception as err:  # shapely raises several kinds for malformed coordinates
+        raise GeoJSONError(f"{where}: geometry cannot be read ({err})") from None

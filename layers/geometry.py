@@ -1,0 +1,50 @@
+"""Geometry that must be measured, not eyeballed: areas in km², overlaps, orientation.
+
+Areas are computed in a Lambert azimuthal equal-area projection centred on
+Libya, never in degrees (a degree of longitude is 95 km on the coast and
+106 km at the southern border).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+WGS84 = "EPSG:4326"
+EQUAL_AREA = "+proj=laea +lat_0=27 +lon_0=17 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+M2_PER_KM2 = 1_000_000
+
+
+def to_equal_area(geometries: gpd.GeoSeries | list) -> gpd.GeoSeries:
+    """Project to the equal-area CRS; reprojection can bend a valid ring invalid, so mend it."""
+    series = geometries if isinstance(geometries, gpd.GeoSeries) else gpd.GeoSeries(geometries, crs=WGS84)
+    projected = series.to_crs(EQUAL_AREA)
+    broken = ~projected.is_valid
+    if broken.any():
+        projected[broken] = projected[broken].make_valid()
+    return projected
+
+
+def area_km2(geometries: gpd.GeoSeries | list) -> np.ndarray:
+    """Area of each geometry in km²."""
+    return to_equal_area(geometries).area.to_numpy() / M2_PER_KM2
+
+
+def total_km2(geometries: gpd.GeoSeries | list) -> float:
+    """Area covered by the union of the geometries, in km²."""
+    projected = to_equal_area(geometries)
+    if projected.empty:
+        return 0.0
+    return float(projected.union_all().area / M2_PER_KM2)
+
+
+def wrongly_oriented_rings(geometry: shapely.Geometry) -> int:
+    """Rings that break RFC 7946's right-hand rule (exteriors counter-clockwise, holes clockwise)."""
+    wrong = 0
+    for polygon in shapely.get_parts(geometry):
+        if polygon.geom_type != "Polygon":
+            continue
+        wrong += not polygon.exterior.is_ccw
+        wrong += sum(ring.is_ccw for ring in polygon.interiors)
+    return wrong

@@ -1,0 +1,66 @@
+"""The factions: stable ids that links, files and tools depend on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from layers.geojson import load_json
+
+FACTION_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class RegistryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Faction:
+    id: str
+    name: str
+    short_name: str
+    colour: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    allied_with: tuple[str, ...] = ()
+    alliance_note: str = ""
+    sources: tuple[dict, ...] = field(default=(), compare=False)
+
+
+def load_registry(path: Path) -> dict[str, Faction]:
+    """Factions by id, in the registry's order (which is also the legend's)."""
+    entries = load_json(path)
+    if not isinstance(entries, dict) or not isinstance(entries.get("factions"), list):
+        raise RegistryError(f"{path}: expected an object with a 'factions' list")
+    factions: dict[str, Faction] = {}
+    for number, entry in enumerate(entries["factions"], start=1):
+        where = f"{path}: faction #{number}"
+        if not isinstance(entry, dict):
+            raise RegistryError(f"{where}: not an object")
+        missing = [key for key in ("id", "name", "short_name", "colour", "description") if not entry.get(key)]
+        if missing:
+            raise RegistryError(f"{where}: missing {', '.join(missing)}")
+        if not FACTION_ID.match(entry["id"]):
+            raise RegistryError(f"{where}: id {entry['id']!r} is not lowercase words joined by '-'")
+        if entry["id"] in factions:
+            raise RegistryError(f"{where}: id {entry['id']!r} appears twice")
+        if not COLOUR.match(entry["colour"]):
+            raise RegistryError(f"{where} ({entry['id']}): colour {entry['colour']!r} is not #rrggbb")
+        factions[entry["id"]] = Faction(
+            id=entry["id"],
+            name=entry["name"],
+            short_name=entry["short_name"],
+            colour=entry["colour"].lower(),
+            description=entry["description"],
+            aliases=tuple(entry.get("aliases", ())),
+            allied_with=tuple(entry.get("allied_with", ())),
+            alliance_note=entry.get("alliance_note", ""),
+            sources=tuple(entry.get("sources", ())),
+        )
+    for faction in factions.values():
+        unknown = [ally for ally in faction.allied_with if ally not in factions]
+        if unknown:
+            raise RegistryError(f"{path}: {faction.id} is allied with unknown faction(s) {', '.join(unknown)}")
+    return factions

@@ -1,0 +1,146 @@
+"""What the store says about time: change dates, the state at a date, who held a point.
+
+A version holds from its date until the same faction's next version; the
+state at date D is, for every faction, its latest version dated on or before D.
+`valid_to` is the first day a version no longer holds (an exclusive end), or
+None while it is current.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from layers.geometry import WGS84
+from layers.store import AREA_COLUMNS, Store, VersionRef
+
+STATE_COLUMNS = ["faction", *AREA_COLUMNS, "valid_from", "valid_to"]
+
+
+def change_dates(versions: Iterable[VersionRef]) -> list[date]:
+    return sorted({ref.day for ref in versions})
+
+
+def by_faction(versions: Iterable[VersionRef]) -> dict[str, list[VersionRef]]:
+    grouped: dict[str, list[VersionRef]] = defaultdict(list)
+    for ref in versions:
+        grouped[ref.faction].append(ref)
+    return {faction: sorted(refs) for faction, refs in grouped.items()}
+
+
+def valid_to(versions: Iterable[VersionRef]) -> dict[VersionRef, date | None]:
+    """For each version, the date the faction's next version replaces it (None if current)."""
+    ends: dict[VersionRef, date | None] = {}
+    for refs in by_faction(versions).values():
+        for ref, successor in zip(refs, [*refs[1:], None]):
+            ends[ref] = successor.day if successor else None
+    return ends
+
+
+def versions_at(versions: Iterable[VersionRef], day: date) -> list[VersionRef]:
+    """Each faction's latest version dated on or before `day`."""
+    current = []
+    for refs in by_faction(versions).values():
+        index = bisect_right([ref.day for ref in refs], day)
+        if index:
+            current.append(refs[index - 1])
+    return current
+
+
+def _frame_of(store: Store, ref: VersionRef, end: date | None) -> gpd.GeoDataFrame:
+    frame = store.frame(ref).copy()
+    frame.insert(0, "faction", ref.faction)
+    frame["valid_from"] = ref.day.isoformat()
+    frame["valid_to"] = end.isoformat() if end else None
+    return frame
+
+
+def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
+    if not frames:
+        return gpd.GeoDataFrame(pd.DataFrame(columns=STATE_COLUMNS), geometry=[], crs=WGS84)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)
+
+
+def state_at(store: Store, day: date, factions: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+    """Every area held or contested on `day`, one row each, in registry order."""
+    versions = store.versions()
+    ends = valid_to(versions)
+    wanted = None if factions is None else set(factions)
+    refs = [ref for ref in versions_at(versions, day) if wanted is None or ref.faction in wanted]
+    return _concat([_frame_of(store, ref, ends[ref]) for ref in refs])
+
+
+def history(store: Store, factions: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+    """Every area of every version, with the interval it holds for."""
+    versions = store.versions()
+    ends = valid_to(versions)
+    wanted = None if factions is None else set(factions)
+    return _concat([_frame_of(store, ref, ends[ref]) for ref in versions if wanted is None or ref.faction in wanted])
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One area that contains a point on a date."""
+
+    faction: str
+    status: str
+    name: str
+    valid_from: str
+    valid_to: str | None
+    sources: tuple[dict, ...]
+    contested_with: tuple[str, ...]
+    note: str | None
+
+
+def holders_in(state: gpd.GeoDataFrame, lon: float, lat: float) -> list[Holder]:
+    """Areas of `state` containing the point, those held first."""
+    if state.empty:
+        return []
+    rows = state.iloc[state.sindex.query(shapely.Point(lon, lat), predicate="intersects")]
+    rows = rows.assign(_contested=rows["status"] != "held").sort_values("_contested", kind="stable")
+    return [
+        Holder(
+            faction=row.faction,
+            status=row.status,
+            name=row["name"],
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            sources=tuple(row.sources),
+            contested_with=tuple(row.contested_with),
+            note=row.note if isinstance(row.note, str) else None,
+        )
+        for _, row in rows.iterrows()
+    ]
+
+
+def who(store: Store, day: date, lon: float, lat: float) -> list[Holder]:
+    return holders_in(state_at(store, day), lon, lat)
+
+
+def answer(holders: list[Holder]) -> str:
+    """The one-word answer: the holding faction, contested factions joined by '|', or 'none'."""
+    held = [h.faction for h in holders if h.status == "held"]
+    if held:
+        return held[0]
+    contested = list(dict.fromkeys(h.faction for h in holders))
+    return "|".join(contested) if contested else "none"
+
+
+def tag_points(store: Store, days: list[date], lons: list[float], lats: list[float]) -> list[list[Holder]]:
+    """`who` for many points at once: one state per distinct date, one spatial query per date."""
+    results: list[list[Holder]] = [[] for _ in days]
+    rows_by_day: dict[date, list[int]] = defaultdict(list)
+    for index, day in enumerate(days):
+        rows_by_day[day].append(index)
+    for day, indexes in rows_by_day.items():
+        state = state_at(store, day)
+        for index in indexes:
+            results[index] = holders_in(state, lons[index], lats[index])
+    return results

@@ -1,0 +1,232 @@
+"""Checks that keep the store trustworthy; `validate` and `add` share them.
+
+A problem always names the file and, where there is one, the feature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+from typing import Any
+
+import geopandas as gpd
+import shapely
+
+from layers.geojson import GeoJSONError, load_json, to_shape
+from layers.geometry import WGS84, area_km2, to_equal_area, wrongly_oriented_rings
+from layers.store import VERSION_NAME, Store, VersionRef
+from layers.timeline import valid_to
+
+OUTLINE_TOLERANCE_M = 2_000  # how far past Libya's simplified 1:10m outline an area may reach
+OUTSIDE_TOLERANCE_KM2 = 0.01
+OVERLAP_TOLERANCE_KM2 = 0.5  # held areas of two factions may touch, not overlap beyond this
+STATUSES = ("held", "contested")
+PUBLISHED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+def _label(where: str, number: int, properties: dict) -> str:
+    name = properties.get("name") if isinstance(properties, dict) else None
+    return f"{where}, feature #{number}" + (f" ({name})" if name else "")
+
+
+def _check_sources(sources: Any, label: str) -> list[Problem]:
+    if not isinstance(sources, list) or not sources:
+        return [Problem(label, "cites no source: 'sources' must list at least one {title, url, published}")]
+    problems = []
+    for index, source in enumerate(sources, start=1):
+        if not isinstance(source, dict):
+            problems.append(Problem(label, f"source #{index} is not an object with title and url"))
+            continue
+        if not str(source.get("title") or "").strip():
+            problems.append(Problem(label, f"source #{index} has no title"))
+        url = str(source.get("url") or "")
+        if not re.match(r"^https?://\S+$", url):
+            problems.append(Problem(label, f"source #{index} url {url!r} is not an http(s) address"))
+        published = source.get("published")
+        if published is not None and not PUBLISHED.match(str(published)):
+            problems.append(Problem(label, f"source #{index} published {published!r} is not YYYY, YYYY-MM or YYYY-MM-DD"))
+    return problems
+
+
+def _check_properties(properties: Any, label: str, faction: str, known: dict) -> list[Problem]:
+    if not isinstance(properties, dict):
+        return [Problem(label, "has no properties (name, status, sources)")]
+    problems = []
+    if not str(properties.get("name") or "").strip():
+        problems.append(Problem(label, "has no 'name'"))
+    status = properties.get("status")
+    if status not in STATUSES:
+        problems.append(Problem(label, f"status {status!r} is not one of {', '.join(STATUSES)}"))
+    others = properties.get("contested_with")
+    if status == "contested":
+        if not isinstance(others, list) or not others:
+            problems.append(Problem(label, "is contested but 'contested_with' names no other faction"))
+        else:
+            for other in others:
+                if other == faction:
+                    problems.append(Problem(label, "is contested with its own faction"))
+                elif other not in known:
+                    problems.append(Problem(label, f"contested_with names unknown faction {other!r}"))
+    elif others:
+        problems.append(Problem(label, "is held but lists 'contested_with'; use status 'contested'"))
+    note = properties.get("note")
+    if note is not None and not isinstance(note, str):
+        problems.append(Problem(label, "note is not text"))
+    return problems + _check_sources(properties.get("sources"), label)
+
+
+def _check_geometry(geometry: shapely.Geometry, label: str, outline_zone: shapely.Geometry) -> list[Problem]:
+    if geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        return [Problem(label, f"geometry is a {geometry.geom_type}; areas must be Polygon or MultiPolygon")]
+    if geometry.is_empty:
+        return [Problem(label, "geometry is empty")]
+    xmin, ymin, xmax, ymax = geometry.bounds
+    if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+        return [Problem(label, f"coordinates ({xmin:.0f}, {ymin:.0f}) … ({xmax:.0f}, {ymax:.0f}) are not "
+                               "longitude/latitude degrees; RFC 7946 GeoJSON must be WGS84 lon/lat (reproject it)")]
+    if not geometry.is_valid:
+        return [Problem(label, f"geometry is invalid: {shapely.is_valid_reason(geometry)}")]
+    problems = []
+    wrong = wrongly_oriented_rings(geometry)
+    if wrong:
+        problems.append(Problem(label, f"{wrong} ring(s) wound against RFC 7946 (exteriors counter-clockwise, holes clockwise)"))
+    outside = geometry.difference(outline_zone)
+    if not outside.is_empty:
+        outside_km2 = float(area_km2([outside])[0])
+        if outside_km2 > OUTSIDE_TOLERANCE_KM2:
+            swapped = shapely.transform(geometry, lambda xy: xy[:, ::-1])
+            if swapped.within(outline_zone):
+                problems.append(Problem(label, "lies outside Libya, but inside it with latitude and longitude swapped: "
+                                               "coordinates must be [longitude, latitude]"))
+            else:
+                problems.append(Problem(label, f"{outside_km2:,.1f} km² lies outside Libya's outline"))
+    return problems
+
+
+def outline_zone(store: Store) -> shapely.Geometry:
+    """Libya's outline widened by the tolerance, back in lon/lat."""
+    widened = to_equal_area(gpd.GeoSeries([store.outline], crs=WGS84)).buffer(OUTLINE_TOLERANCE_M)
+    return widened.to_crs(WGS84).iloc[0]
+
+
+def check_features(features: Any, where: str, faction: str, store: Store, zone: shapely.Geometry) -> list[Problem]:
+    """Problems in one version's features (everything but overlaps with other factions)."""
+    if not isinstance(features, list):
+        return [Problem(where, "has no 'features' list")]
+    problems, names = [], {}
+    for number, feature in enumerate(features, start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        label = _label(where, number, properties or {})
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(Problem(label, "is not a GeoJSON Feature"))
+            continue
+        problems += _check_properties(properties, label, faction, store.registry)
+        try:
+            geometry = to_shape(feature.get("geometry"), label)
+        except GeoJSONError as err:
+            problems.append(Problem(label, str(err).removeprefix(label + ": ")))
+            continue
+        problems += _check_geometry(geometry, label, zone)
+        name = (properties or {}).get("name")
+        if name in names:
+            problems.append(Problem(label, f"has the same name as feature #{names[name]}"))
+        elif name:
+            names[name] = number
+    return problems
+
+
+def check_file(store: Store, faction: str, file_name: str, zone: shapely.Geometry) -> list[Problem]:
+    where = f"layers/{faction}/{file_name}"
+    match = VERSION_NAME.match(file_name)
+    if not match:
+        return [Problem(where, "file name is not <YYYY-MM-DD>.geojson")]
+    try:
+        date.fromisoformat(match.group(1))
+    except ValueError as err:
+        return [Problem(where, f"{match.group(1)} is not a real date ({err})")]
+    try:
+        document = load_json(store.root / where)
+    except GeoJSONError as err:
+        return [Problem(where, str(err).split(": ", 1)[-1])]
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        return [Problem(where, "is not a GeoJSON FeatureCollection")]
+    problems = []
+    if "crs" in document:
+        problems.append(Problem(where, "has a 'crs' member, which RFC 7946 removed (coordinates are always WGS84)"))
+    return problems + check_features(document.get("features"), where, faction, store, zone)
+
+
+def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Problem]:
+    """Held areas of different factions that overlap while both versions hold.
+
+    Each pair of versions is compared once, over the interval they share,
+    rather than once per change date.
+    """
+    versions = store.versions()
+    ends = valid_to(versions)
+    held = {}
+    for ref in versions:
+        frame = store.frame(ref)
+        frame = frame[frame["status"] == "held"]
+        if not frame.empty:
+            held[ref] = to_equal_area(frame.geometry).reset_index(drop=True), frame["name"].tolist()
+    problems = []
+    for a, b in combinations(held, 2):
+        if a.faction == b.faction or (only is not None and only not in (a, b)):
+            continue
+        start = max(a.day, b.day)
+        end = min(d for d in (ends[a], ends[b], date.max) if d is not None)
+        if start >= end:
+            continue
+        shapes_a, names_a = held[a]
+        shapes_b, names_b = held[b]
+        left, right = shapes_b.sindex.query(shapes_a, predicate="intersects")
+        for i, j in zip(left, right):
+            overlap_km2 = shapes_a.iloc[i].intersection(shapes_b.iloc[j]).area / 1e6
+            if overlap_km2 > OVERLAP_TOLERANCE_KM2:
+                until = "" if end == date.max else f" until {end.isoformat()}"
+                problems.append(Problem(
+                    f"{a.relpath} ({names_a[i]})",
+                    f"held area overlaps {b.faction}'s held area {names_b[j]!r} ({b.relpath}) by "
+                    f"{overlap_km2:,.1f} km² from {start.isoformat()}{until}",
+                ))
+    return problems
+
+
+def check_store(store: Store) -> list[Problem]:
+    """Every problem in the store; an empty list means it is clean."""
+    try:
+        store.registry
+    except (ValueError, OSError) as err:
+        return [Problem("factions.json", str(err))]
+    zone = outline_zone(store)
+    problems: list[Problem] = []
+    layers = store.root / "layers"
+    if not layers.is_dir():
+        return [Problem("layers", "folder is missing")]
+    for folder in sorted(layers.iterdir()):
+        if not folder.is_dir():
+            problems.append(Problem(f"layers/{folder.name}", "is a file; expected one folder per faction"))
+            continue
+        if folder.name not in store.registry:
+            problems.append(Problem(f"layers/{folder.name}", f"faction id {folder.name!r} is not in factions.json"))
+            continue
+        for file in sorted(folder.iterdir()):
+            if file.name.startswith("."):
+                continue
+            problems += check_file(store, folder.name, file.name, zone)
+    if problems:
+        return problems  # overlaps are only meaningful once every file reads
+    return overlap_problems(store)
+
