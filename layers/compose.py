@@ -155,7 +155,8 @@ def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geo
     shapes = {area.name: polygonal(shapely.union_all(clipped[owners == area.name])) for area in description.areas}
     names = list(shapes)
     projected = gpd.GeoSeries([shapes[n] for n in names], crs=EQUAL_AREA).to_crs(WGS84)
-    return {name: polygonal(shape) for name, shape in zip(names, projected.make_valid())}
+    # clip again in lon/lat: an edge straight in the projection bows slightly in degrees
+    return {name: polygonal(shape) for name, shape in zip(names, projected.make_valid().intersection(store.outline))}
 
 
 def version_features(description: Description, shapes: dict[str, shapely.Geometry], registry: dict) -> dict[VersionRef, list[dict]]:

@@ -86,6 +86,11 @@ def _check_properties(properties: Any, label: str, faction: str, known: dict) ->
     return problems + _check_sources(properties.get("sources"), label)
 
 
+def _share_inside(geometry: shapely.Geometry, zone: shapely.Geometry) -> float:
+    inside, whole = area_km2([geometry.intersection(zone), geometry])
+    return float(inside / whole) if whole else 0.0
+
+
 def _check_geometry(geometry: shapely.Geometry, label: str, outline_zone: shapely.Geometry) -> list[Problem]:
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
         return [Problem(label, f"geometry is a {geometry.geom_type}; areas must be Polygon or MultiPolygon")]
@@ -106,7 +111,7 @@ def _check_geometry(geometry: shapely.Geometry, label: str, outline_zone: shapel
         outside_km2 = float(area_km2([outside])[0])
         if outside_km2 > OUTSIDE_TOLERANCE_KM2:
             swapped = shapely.transform(geometry, lambda xy: xy[:, ::-1])
-            if swapped.within(outline_zone):
+            if _share_inside(swapped, outline_zone) > 0.5 > _share_inside(geometry, outline_zone):
                 problems.append(Problem(label, "lies outside Libya, but inside it with latitude and longitude swapped: "
                                                "coordinates must be [longitude, latitude]"))
             else:
@@ -185,6 +190,8 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
     for a, b in combinations(held, 2):
         if a.faction == b.faction or (only is not None and only not in (a, b)):
             continue
+        if b == only:
+            a, b = b, a  # speak of the version being added first
         start = max(a.day, b.day)
         end = min(d for d in (ends[a], ends[b], date.max) if d is not None)
         if start >= end:

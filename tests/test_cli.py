@@ -1,0 +1,229 @@
+"""`python -m layers …` as a user meets it: output, files written, and refusals that change nothing."""
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from conftest import SOURCE, area, tree_digest
+from layers.cli import main
+from layers.geojson import feature_collection
+from layers.store import DEFAULT_ROOT, Store
+from layers.validation import check_store
+
+
+def run(*argv: str, root: Path = DEFAULT_ROOT) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--geodata", str(root), *argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def drawn(tmp_path: Path, document, name: str = "drawn.geojson") -> Path:
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- validate, dates
+
+def test_validate_prints_a_one_line_summary_and_exits_0_when_clean():
+    code, out, _ = run("validate")
+    assert code == 0 and len(out.splitlines()) == 1 and "is clean" in out
+
+
+def test_validate_lists_every_problem_and_exits_1(empty_root):
+    (empty_root / "layers" / "tobruk").mkdir()
+    (empty_root / "layers" / "tobruk" / "2015-02-17.geojson").write_text("{")
+    code, out, _ = run("validate", root=empty_root)
+    assert code == 1 and "layers/tobruk/2015-02-17.geojson" in out and "1 problem(s)" in out
+
+
+def test_dates_lists_the_change_dates_in_order():
+    code, out, _ = run("dates")
+    lines = out.split()
+    assert code == 0 and lines == sorted(lines) and lines[0] == "2015-02-17" and "2015-05-20" in lines
+
+
+# ---------------------------------------------------------------- who
+
+def test_who_names_the_faction_holding_tobruk_on_17_february_2015():
+    assert run("who", "--date", "2015-02-17", "--lat", "32.0896", "--lon", "23.9538")[1] == "tobruk\n"
+
+
+def test_who_answers_none_in_the_empty_desert():
+    assert run("who", "--date", "2015-02-17", "--lat", "27.0", "--lon", "18.0")[1] == "none\n"
+
+
+def test_who_json_adds_status_version_date_area_name_and_sources():
+    code, out, _ = run("who", "--date", "2015-06-01", "--lat", "31.2089", "--lon", "16.5887", "--json")
+    answer = json.loads(out)
+    [sirte] = answer["areas"]
+    assert answer["faction"] == "islamic-state"
+    assert (sirte["status"], sirte["valid_from"], sirte["name"]) == ("held", "2015-05-28", "Sirte")
+    assert sirte["sources"] and all(s["url"].startswith("http") for s in sirte["sources"])
+
+
+def test_who_refuses_an_impossible_date():
+    code, _, err = run("who", "--date", "2015-02-30", "--lat", "32", "--lon", "23")
+    assert code == 1 and "not a real date" in err
+
+
+def test_who_refuses_a_latitude_out_of_range():
+    code, _, err = run("who", "--date", "2015-02-17", "--lat", "132", "--lon", "23")
+    assert code == 1 and "latitude 132" in err
+
+
+def test_who_csv_adds_a_faction_column_and_keeps_the_others(tmp_path):
+    events = drawn(tmp_path, "event,date,lat,lon\nparliament,2015-02-17,32.0896,23.9538\n"
+                             "desert,2015-02-17,27.0,18.0\nsirte,2015-06-01,31.2089,16.5887\n", "events.csv")
+    code, out, _ = run("who", "--csv", str(events))
+    assert code == 0
+    assert out.splitlines() == ["event,date,lat,lon,faction", "parliament,2015-02-17,32.0896,23.9538,tobruk",
+                                "desert,2015-02-17,27.0,18.0,none", "sirte,2015-06-01,31.2089,16.5887,islamic-state"]
+
+
+def test_who_csv_names_the_line_of_a_bad_row(tmp_path):
+    events = drawn(tmp_path, "date,lat,lon\n2015-02-17,32.0,23.9\n2015-02-17,north,23.9\n", "events.csv")
+    code, _, err = run("who", "--csv", str(events))
+    assert code == 1 and "line 3" in err and "north" in err
+
+
+def test_who_csv_needs_date_lat_and_lon_columns(tmp_path):
+    code, _, err = run("who", "--csv", str(drawn(tmp_path, "when,lat,lon\n", "events.csv")))
+    assert code == 1 and "missing column(s) date" in err
+
+
+def test_who_csv_will_not_overwrite_an_existing_faction_column(tmp_path):
+    code, _, err = run("who", "--csv", str(drawn(tmp_path, "date,lat,lon,faction\n", "events.csv")))
+    assert code == 1 and "already has a 'faction' column" in err
+
+
+def test_python_dash_m_layers_is_the_entry_point():
+    result = subprocess.run([sys.executable, "-m", "layers", "who", "--date", "2015-02-17", "--lat", "32.0896",
+                             "--lon", "23.9538"], capture_output=True, text=True, cwd=DEFAULT_ROOT.parent)
+    assert result.returncode == 0 and result.stdout == "tobruk\n"
+
+
+# ---------------------------------------------------------------- export
+
+def test_export_is_rfc7946_with_faction_and_validity_on_every_feature():
+    document = json.loads(run("export", "--date", "2015-02-17")[1])
+    assert document["type"] == "FeatureCollection" and "crs" not in document
+    for item in document["features"]:
+        assert {"faction", "valid_from", "valid_to", "name", "status", "sources"} <= set(item["properties"])
+        for polygon in shapely.get_parts(shape(item["geometry"])):
+            assert polygon.exterior.is_ccw and not any(ring.is_ccw for ring in polygon.interiors)
+            assert all(len(repr(c).split(".")[-1]) <= 6 for xy in polygon.exterior.coords for c in xy)
+
+
+def test_export_of_one_faction_holds_only_its_areas():
+    document = json.loads(run("export", "--date", "2015-02-17", "--faction", "islamic-state")[1])
+    assert {f["properties"]["faction"] for f in document["features"]} == {"islamic-state"}
+    assert {f["properties"]["name"] for f in document["features"]} == {"Derna", "Nawfaliya", "Sirte"}
+
+
+def test_export_marks_a_current_version_with_a_null_valid_to():
+    document = json.loads(run("export", "--date", "2016-01-01", "--faction", "pfg")[1])
+    assert {f["properties"]["valid_to"] for f in document["features"]} == {None}
+
+
+def test_export_writes_the_file_named_by_out(tmp_path):
+    code, out, _ = run("export", "--date", "2015-02-17", "--out", str(tmp_path / "state.geojson"))
+    assert code == 0 and out == ""
+    assert json.loads((tmp_path / "state.geojson").read_text())["features"]
+
+
+def test_export_refuses_an_unknown_faction():
+    code, _, err = run("export", "--date", "2015-02-17", "--faction", "martians")
+    assert code == 1 and "unknown faction 'martians'" in err and "tobruk" in err
+
+
+# ---------------------------------------------------------------- diff
+
+def test_diff_reports_km2_gained_and_lost_consistently():
+    rows = {r["faction"]: r for r in json.loads(run("diff", "2015-02-17", "2015-06-04", "--json")[1])}
+    for row in rows.values():
+        assert row["km2_after"] - row["km2_before"] == pytest.approx(row["gained_km2"] - row["lost_km2"], abs=0.5)
+    assert rows["islamic-state"]["gained_km2"] > 500 and rows["libya-dawn"]["lost_km2"] > 100
+    assert rows["tobruk"]["gained_km2"] == rows["tobruk"]["lost_km2"] == 0
+
+
+def test_diff_measures_km2_in_an_equal_area_projection():
+    rows = {r["faction"]: r for r in json.loads(run("diff", "2015-02-17", "2015-02-17", "--json")[1])}
+    # Es Sider's disk of radius 12 km, clipped by the coast, is a few hundred km², not a fraction of a square degree
+    assert 100 < rows["pfg"]["km2_before"] < 1500
+
+
+# ---------------------------------------------------------------- add
+
+def test_add_imports_a_drawing_and_normalises_it_to_rfc7946(shipped_copy, tmp_path):
+    item = area(18.0, 27.0, "Desert outpost")
+    ring = [[x + 1e-9, y] for x, y in reversed(item["geometry"]["coordinates"][0])]  # clockwise, 15 decimals
+    item["geometry"] = {"type": "Polygon", "coordinates": [ring]}
+    item["properties"] |= {"stroke": "#555555", "sources": json.dumps([SOURCE])}  # as QGIS writes lists
+    code, out, _ = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([item]))), root=shipped_copy)
+    assert code == 0 and "added layers/tebu/2015-07-01.geojson: 1 area(s)" in out and "stroke" in out
+    written = json.loads((shipped_copy / "layers" / "tebu" / "2015-07-01.geojson").read_text())
+    assert set(written["features"][0]["properties"]) == {"name", "status", "sources"}
+    assert check_store(Store(shipped_copy)) == []
+
+
+def test_add_accepts_a_single_feature(shipped_copy, tmp_path):
+    code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(18.0, 27.0, "Outpost"))), root=shipped_copy)
+    assert code == 0, err
+
+
+def test_add_refuses_to_overwrite_a_version_without_replace(shipped_copy, tmp_path):
+    source = drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]))
+    before = tree_digest(shipped_copy)
+    code, _, err = run("add", "tebu", "2015-02-17", str(source), root=shipped_copy)
+    assert code == 1 and "already exists; pass --replace" in err and tree_digest(shipped_copy) == before
+
+
+def test_add_with_replace_overwrites_the_version(shipped_copy, tmp_path):
+    source = drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]))
+    code, out, _ = run("add", "tebu", "2015-02-17", str(source), "--replace", root=shipped_copy)
+    assert code == 0 and out.startswith("replaced")
+    assert [f["properties"]["name"] for f in json.loads(
+        (shipped_copy / "layers" / "tebu" / "2015-02-17.geojson").read_text())["features"]] == ["Outpost"]
+
+
+BAD_INPUTS = {
+    "broken JSON": ("tebu", "2015-07-01", '{"type": "FeatureCollection", "features": [', "broken JSON at line 1"),
+    "lat/lon swapped": ("tebu", "2015-07-01",
+                        feature_collection([area(31.2, 16.6, "Swapped")]), "latitude and longitude swapped"),
+    "projected coordinates": ("tebu", "2015-07-01", feature_collection([area(1_850_000, 3_650_000, "Metres", half=5000)]),
+                              "not longitude/latitude degrees"),
+    "another CRS declared": ("tebu", "2015-07-01", feature_collection(
+        [area(1_850_000, 3_650_000, "Metres", half=5000)],
+        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}), "declares CRS urn:ogc:def:crs:EPSG::3857"),
+    "self-intersecting polygon": ("tebu", "2015-07-01", feature_collection([area(18, 27, "Bow tie") | {"geometry": {
+        "type": "Polygon", "coordinates": [[[18, 27], [18.2, 27.2], [18.2, 27], [18, 27.2], [18, 27]]]}}]),
+        "(Bow tie): geometry is invalid: Self-intersection"),
+    "unknown faction": ("warlords", "2015-07-01", feature_collection([area(18, 27, "X")]), "unknown faction 'warlords'"),
+    "impossible date": ("tebu", "2015-02-30", feature_collection([area(18, 27, "X")]), "'2015-02-30' is not a real date"),
+    "path in the faction id": ("../x", "2015-07-01", feature_collection([area(18, 27, "X")]), "unknown faction '../x'"),
+    "area without sources": ("tebu", "2015-07-01", feature_collection([area(18, 27, "Bare", sources=[])]),
+                             "(Bare): cites no source"),
+    "overlap with another faction": ("tebu", "2015-07-01", feature_collection([area(13.19, 32.80, "Tripoli grab")]),
+                                     "overlaps libya-dawn's held area 'Tripoli'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_add_refuses_bad_input_with_a_clear_message_and_leaves_the_store_untouched(case, shipped_copy, tmp_path):
+    faction, day, document, message = BAD_INPUTS[case]
+    before = tree_digest(shipped_copy)
+    code, out, err = run("add", faction, day, str(drawn(tmp_path, document)), root=shipped_copy)
+    assert code == 1 and message in err, err
+    assert out == "" and tree_digest(shipped_copy) == before
+
+
+def test_add_reports_a_missing_file(shipped_copy, tmp_path):
+    code, _, err = run("add", "tebu", "2015-07-01", str(tmp_path / "nothing.geojson"), root=shipped_copy)
+    assert code == 1 and "no such file" in err

@@ -1,0 +1,82 @@
+"""The layers are composed from geodata/control/areas.toml, deterministically."""
+
+import shutil
+
+import pytest
+import shapely
+
+from layers.compose import DescriptionError, area_shapes, compose, differences, load_description
+from layers.geometry import area_km2
+from layers.store import Store
+
+
+def test_the_committed_layers_are_exactly_what_the_description_produces(shipped):
+    assert differences(shipped, compose(shipped)) == []
+
+
+def test_composing_twice_gives_identical_text(shipped):
+    assert compose(shipped) == compose(shipped)
+
+
+def test_no_two_areas_overlap(shipped):
+    shapes = area_shapes(load_description(shipped.root / "control" / "areas.toml", shipped), shipped)
+    names = list(shapes)
+    tree = shapely.STRtree(list(shapes.values()))
+    for i, j in zip(*tree.query(list(shapes.values()), predicate="intersects")):
+        if i < j:
+            overlap = shapes[names[i]].intersection(shapes[names[j]])
+            assert area_km2([overlap])[0] < 0.01, (names[i], names[j])
+
+
+def test_every_area_lies_within_libya(shipped):
+    shapes = area_shapes(load_description(shipped.root / "control" / "areas.toml", shipped), shipped)
+    outside = [name for name, shape in shapes.items() if area_km2([shape.difference(shipped.outline)])[0] > 0.01]
+    assert outside == []
+
+
+@pytest.fixture
+def description_copy(shipped_copy):
+    return shipped_copy / "control" / "areas.toml"
+
+
+def test_a_place_claimed_by_two_areas_is_refused(shipped_copy, description_copy):
+    description_copy.write_text(description_copy.read_text() + '\n[[area]]\nname = "Tobruk again"\nplaces = ["tobruk"]\n')
+    with pytest.raises(DescriptionError, match="belongs to both"):
+        compose(Store(shipped_copy))
+
+
+def test_an_unknown_place_is_refused_with_its_area(shipped_copy, description_copy):
+    description_copy.write_text(description_copy.read_text() + '\n[[area]]\nname = "Atlantis"\nplaces = ["atlantis"]\n')
+    with pytest.raises(DescriptionError, match="area 'Atlantis': unknown place 'atlantis'"):
+        compose(Store(shipped_copy))
+
+
+def test_a_holder_without_a_source_is_refused(shipped_copy, description_copy):
+    description_copy.write_text(description_copy.read_text() + '\n[[area]]\nname = "Unsourced"\nplaces = ["jalu"]\n'
+                                '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tobruk"]\n')
+    with pytest.raises(DescriptionError, match="'Unsourced', from 2015-02-17: cites no source"):
+        compose(Store(shipped_copy))
+
+
+def test_a_faction_that_loses_its_last_area_gets_an_empty_version(shipped_copy, description_copy):
+    description_copy.write_text(
+        '[sources.s]\ntitle = "A report"\nurl = "https://example.org/report"\n'
+        '[[area]]\nname = "Jalu"\nplaces = ["jalu"]\n'
+        '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tebu"]\nsources = ["s"]\n'
+        '[[area.control]]\nfrom = "2015-03-01"\nholders = []\n')
+    produced = compose(Store(shipped_copy))
+    assert sorted(produced) == ["layers/tebu/2015-02-17.geojson", "layers/tebu/2015-03-01.geojson"]
+    assert '"features": []' in produced["layers/tebu/2015-03-01.geojson"]
+
+
+def test_check_reports_a_hand_edited_layer(shipped_copy):
+    store = Store(shipped_copy)
+    layer = shipped_copy / "layers" / "pfg" / "2015-02-17.geojson"
+    layer.write_text(layer.read_text().replace("Ras Lanuf", "Ras Lanouf"))
+    assert differences(store, compose(store)) == ["layers/pfg/2015-02-17.geojson: differs from what the description produces"]
+
+
+def test_check_reports_a_layer_the_description_does_not_make(shipped_copy):
+    store = Store(shipped_copy)
+    shutil.copy(shipped_copy / "layers" / "pfg" / "2015-02-17.geojson", shipped_copy / "layers" / "pfg" / "2015-09-11.geojson")
+    assert differences(store, compose(store)) == ["layers/pfg/2015-09-11.geojson: not produced by the description"]

@@ -1,0 +1,92 @@
+"""The timeline's semantics: a version holds from its date until its faction's next one."""
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import area, write_layer
+from layers.store import Store, VersionRef
+from layers.timeline import answer, change_dates, state_at, valid_to, versions_at, who
+
+FACTIONS = ["tobruk", "libya-dawn", "islamic-state"]
+days = st.dates(min_value=date(2014, 5, 16), max_value=date(2016, 12, 31))
+version_sets = st.sets(st.builds(VersionRef, st.sampled_from(FACTIONS), days), max_size=25)
+
+
+@given(version_sets, days)
+def test_state_at_a_date_is_each_factions_latest_version_on_or_before_it(versions, day):
+    current = versions_at(versions, day)
+    for ref in current:
+        later = [v for v in versions if v.faction == ref.faction and ref.day < v.day <= day]
+        assert ref.day <= day and not later
+    assert {ref.faction for ref in current} == {v.faction for v in versions if v.day <= day}
+
+
+@given(version_sets, days)
+def test_a_version_is_current_exactly_from_its_date_until_valid_to(versions, day):
+    ends = valid_to(versions)
+    current = set(versions_at(versions, day))
+    for ref in versions:
+        holds = ref.day <= day and (ends[ref] is None or day < ends[ref])
+        assert (ref in current) == holds
+
+
+@given(version_sets)
+def test_change_dates_are_the_sorted_union_of_version_dates(versions):
+    assert change_dates(versions) == sorted({ref.day for ref in versions})
+
+
+@given(version_sets)
+def test_only_each_factions_last_version_is_open_ended(versions):
+    ends = valid_to(versions)
+    for faction in FACTIONS:
+        refs = sorted(v for v in versions if v.faction == faction)
+        assert [ends[r] for r in refs] == [r.day for r in refs[1:]] + ([None] if refs else [])
+
+
+def test_a_date_before_any_version_has_an_empty_state(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Desert")])
+    assert state_at(Store(empty_root), date(2015, 2, 16)).empty
+
+
+def test_an_empty_version_means_the_faction_holds_nothing_from_that_date(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Desert")])
+    write_layer(empty_root, "tobruk", "2015-03-01", [])
+    store = Store(empty_root)
+    assert answer(who(store, date(2015, 2, 28), 18.0, 27.0)) == "tobruk"
+    assert answer(who(store, date(2015, 3, 1), 18.0, 27.0)) == "none"
+
+
+def test_who_prefers_the_holder_over_a_faction_contesting_the_same_ground(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Base")])
+    write_layer(empty_root, "brsc", "2015-02-17",
+                [area(18.0, 27.0, "Base", status="contested", contested_with=["tobruk"])])
+    assert answer(who(Store(empty_root), date(2015, 2, 17), 18.0, 27.0)) == "tobruk"
+
+
+def test_who_names_every_side_of_contested_ground(shipped):
+    sirte = who(shipped, date(2015, 2, 17), 16.5887, 31.2089)
+    assert answer(sirte) == "libya-dawn|islamic-state"
+    assert {h.status for h in sirte} == {"contested"}
+
+
+def test_state_rows_carry_faction_and_validity(shipped):
+    state = state_at(shipped, date(2015, 3, 20))
+    nawfaliya = state[state["name"] == "Nawfaliya"]
+    assert nawfaliya.empty  # abandoned between 20 and 28 March 2015
+    sirte = state[(state["name"] == "Sirte") & (state["faction"] == "islamic-state")].iloc[0]
+    assert (sirte.valid_from, sirte.valid_to) == ("2015-03-19", "2015-03-28")  # IS lost Nawfaliya on the 19th
+
+
+def test_state_can_be_limited_to_some_factions(shipped):
+    state = state_at(shipped, date(2015, 2, 17), factions=["pfg"])
+    assert set(state["faction"]) == {"pfg"}
+    assert set(state["name"]) == {"Zueitina terminal", "Es Sider terminal", "Ras Lanuf"}
+
+
+def test_the_day_after_a_change_still_shows_it(shipped):
+    one_day = timedelta(days=1)
+    assert answer(who(shipped, date(2015, 5, 20) - one_day, 16.5887, 31.2089)) == "libya-dawn|islamic-state"
+    assert answer(who(shipped, date(2015, 5, 20), 16.5887, 31.2089)) == "islamic-state"
+    assert answer(who(shipped, date(2015, 5, 20) + one_day, 16.5887, 31.2089)) == "islamic-state"

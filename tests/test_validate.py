@@ -1,0 +1,136 @@
+"""`validate`: every file parses, every area is sound and sourced, and held areas never overlap."""
+
+import json
+
+import shapely
+
+from conftest import area, write_layer
+from layers.geojson import feature_collection
+from layers.store import Store
+from layers.validation import check_store
+
+
+def problems(root) -> list[str]:
+    return [str(p) for p in check_store(Store(root))]
+
+
+def test_the_shipped_geodata_is_clean(shipped):
+    assert check_store(shipped) == []
+
+
+def test_a_clean_store_has_no_problems(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Desert")])
+    assert problems(empty_root) == []
+
+
+def test_broken_json_is_reported_with_its_file_and_line(empty_root):
+    (empty_root / "layers" / "tobruk").mkdir()
+    (empty_root / "layers" / "tobruk" / "2015-02-17.geojson").write_text('{"type": "FeatureCollection",\n "features": [}')
+    [problem] = problems(empty_root)
+    assert "layers/tobruk/2015-02-17.geojson" in problem and "broken JSON at line 2" in problem
+
+
+def test_an_invalid_geometry_is_reported_with_its_feature_name(empty_root):
+    bowtie = {"type": "Polygon", "coordinates": [[[18, 27], [18.2, 27.2], [18.2, 27], [18, 27.2], [18, 27]]]}
+    feature = area(18.0, 27.0, "Bow tie") | {"geometry": bowtie}
+    write_layer(empty_root, "tobruk", "2015-02-17", [feature])
+    [problem] = problems(empty_root)
+    assert "(Bow tie)" in problem and "invalid" in problem and "Self-intersection" in problem
+
+
+def test_an_area_outside_libya_is_reported_in_km2(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(30.0, 27.0, "Egypt", half=0.1)])
+    [problem] = problems(empty_root)
+    assert "(Egypt)" in problem and "km² lies outside Libya's outline" in problem
+
+
+def test_a_clockwise_exterior_ring_is_reported(empty_root):
+    feature = area(18.0, 27.0, "Clockwise")
+    ring = feature["geometry"]["coordinates"][0]
+    feature["geometry"] = {"type": "Polygon", "coordinates": [list(reversed(ring))]}
+    write_layer(empty_root, "tobruk", "2015-02-17", [feature])
+    [problem] = problems(empty_root)
+    assert "(Clockwise)" in problem and "RFC 7946" in problem
+
+
+def test_an_impossible_date_in_a_file_name_is_reported(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-30", [area(18.0, 27.0, "Desert")])
+    [problem] = problems(empty_root)
+    assert "2015-02-30" in problem and "not a real date" in problem
+
+
+def test_a_folder_for_an_unknown_faction_is_reported(empty_root):
+    write_layer(empty_root, "warlords", "2015-02-17", [area(18.0, 27.0, "Desert")])
+    [problem] = problems(empty_root)
+    assert "layers/warlords" in problem and "not in factions.json" in problem
+
+
+def test_an_area_without_sources_is_reported(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Unsourced", sources=[])])
+    [problem] = problems(empty_root)
+    assert "(Unsourced)" in problem and "cites no source" in problem
+
+
+def test_a_source_link_must_be_http(empty_root):
+    source = {"title": "Script", "url": "javascript:alert(1)"}
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Odd link", sources=[source])])
+    [problem] = problems(empty_root)
+    assert "not an http(s) address" in problem
+
+
+def test_a_contested_area_must_name_the_other_side(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Front", status="contested")])
+    [problem] = problems(empty_root)
+    assert "(Front)" in problem and "contested_with" in problem
+
+
+def test_a_crs_member_is_reported(empty_root):
+    path = write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Desert")])
+    document = json.loads(path.read_text()) | {"crs": {"type": "name", "properties": {"name": "EPSG:4326"}}}
+    path.write_text(json.dumps(document))
+    [problem] = problems(empty_root)
+    assert "'crs' member" in problem
+
+
+def test_overlapping_held_areas_of_two_factions_are_reported_in_km2(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "East side", half=0.1)])
+    write_layer(empty_root, "libya-dawn", "2015-03-01", [area(18.1, 27.0, "West side", half=0.1)])
+    [problem] = problems(empty_root)
+    assert "'West side'" in problem and "(East side)" in problem
+    assert "from 2015-03-01" in problem and "km²" in problem
+
+
+def test_overlaps_are_only_checked_while_both_versions_hold(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Town")])
+    write_layer(empty_root, "tobruk", "2015-03-01", [])
+    write_layer(empty_root, "libya-dawn", "2015-03-01", [area(18.0, 27.0, "Town")])
+    assert problems(empty_root) == []
+
+
+def test_contested_ground_may_overlap_the_holders_area(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Airport")])
+    write_layer(empty_root, "brsc", "2015-02-17",
+                [area(18.0, 27.0, "Airport", status="contested", contested_with=["tobruk"])])
+    assert problems(empty_root) == []
+
+
+def test_an_empty_feature_collection_is_a_valid_version(empty_root):
+    (empty_root / "layers" / "tobruk").mkdir()
+    (empty_root / "layers" / "tobruk" / "2015-02-17.geojson").write_text(json.dumps(feature_collection([])))
+    assert problems(empty_root) == []
+
+
+def test_every_problem_is_reported_not_only_the_first(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [
+        area(18.0, 27.0, "Unsourced", sources=[]),
+        area(30.0, 27.0, "Egypt"),
+    ])
+    assert len(problems(empty_root)) == 2
+
+
+def test_the_outline_tolerance_admits_areas_traced_on_a_finer_coastline(empty_root):
+    tripoli_coast = shapely.box(13.15, 32.85, 13.25, 32.92)  # reaches a little past the 1:10m coast
+    write_layer(empty_root, "libya-dawn", "2015-02-17",
+                [area(13.2, 32.88, "Tripoli") | {"geometry": shapely.geometry.mapping(tripoli_coast.intersection(
+                    Store(empty_root).outline.buffer(0.01)))}])
+    assert not [p for p in problems(empty_root) if "outside" in p]
