@@ -74,7 +74,7 @@ def control_layers(state: gpd.GeoDataFrame, registry: dict[str, Faction]) -> lis
 
 def base_map(outline: dict, places: gpd.GeoDataFrame) -> folium.Map:
     """Libya with its outline and the places that matter, fitted to the country."""
-    fmap = folium.Map(tiles="OpenStreetMap", control_scale=True, min_zoom=4, max_bounds=True)
+    fmap = folium.Map(tiles="OpenStreetMap", control_scale=True, min_zoom=4, max_bounds=True, zoom_snap=0.25)
     folium.GeoJson(outline, name="Libya", control=False, interactive=False,
                    style_function=lambda item: {"color": "#555555", "weight": 1.5, "fill": False}).add_to(fmap)
     shown = places[(places["kind"] == "city") | places["kind"].isin(MAJOR_PLACE_KINDS)]

@@ -1,0 +1,72 @@
+"""The map's CDN scripts and styles, served to a test browser from npm packages.
+
+Tests never touch the network: the folium map inside streamlit-folium loads
+Leaflet and its plugins from CDNs, so a Playwright route answers those
+requests with the same files taken from the npm registry (`npm pack`) at
+test setup, and answers every other outside request (map tiles) empty.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import subprocess
+import tarfile
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent.parent / ".cache" / "npm-assets"
+
+# CDN address pattern -> (npm package spec, path inside the package)
+ASSETS = [
+    (r"https://cdn\.jsdelivr\.net/npm/(?P<spec>(?:@[^/@]+/)?[^/@]+@[^/]+)/(?P<path>.+)", None),
+    (r"https://code\.jquery\.com/jquery-(?P<version>[\d.]+)\.min\.js", ("jquery@{version}", "dist/jquery.min.js")),
+    (r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<version>[\d.]+)/(?P<file>[^/]+\.(?P<kind>js|css))",
+     ("drmonty-leaflet-awesome-markers@{version}", "{kind}/{file}")),
+]
+
+
+def package_dir(spec: str) -> Path:
+    """The unpacked npm package, fetched once into the cache."""
+    target = CACHE / spec.replace("/", "__")
+    if not (target / "package").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "pack", spec, "--silent"], cwd=target, check=True, stdout=subprocess.DEVNULL)
+        with tarfile.open(next(target.glob("*.tgz"))) as archive:
+            archive.extractall(target, filter="data")
+    return target / "package"
+
+
+def local_file(url: str) -> Path | None:
+    for pattern, mapping in ASSETS:
+        match = re.fullmatch(pattern, url.split("?")[0])
+        if not match:
+            continue
+        if mapping is None:
+            spec, path = match["spec"], match["path"]
+        else:
+            spec, path = (part.format(**match.groupdict()) for part in mapping)
+        file = package_dir(spec) / path
+        return file if file.is_file() else None
+    return None
+
+
+def serve_offline(route) -> None:
+    """A Playwright route handler: local copies for CDN assets, empty answers for the rest of the internet."""
+    url = route.request.url
+    if url.startswith(("http://localhost", "http://127.0.0.1", "ws://", "data:", "blob:")):
+        route.continue_()
+        return
+    file = local_file(url)
+    if file is not None:
+        route.fulfill(status=200, body=file.read_bytes(),
+                      content_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+    elif url.endswith(".css"):
+        route.fulfill(status=200, body="", content_type="text/css")
+    else:
+        route.fulfill(status=204, body="")
+
+
+def prefetch(urls: list[str]) -> None:
+    """Fetch every package the given CDN addresses need, so a test run fails early if npm cannot."""
+    for url in urls:
+        local_file(url)
