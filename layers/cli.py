@@ -154,7 +154,8 @@ def cmd_compose(store: Store, args, out: TextIO) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m layers", description="Territorial-control layers of Libya's war, versioned by date.")
+    top = argparse.ArgumentParser(prog="python -m layers",
+                                  description="Territorial-control layers of Libya's war, versioned by date.")
     top.add_argument("--geodata", default=str(DEFAULT_ROOT), help="the data folder (default: the shipped geodata/)")
     commands = top.add_subparsers(dest="command", required=True)
 
@@ -166,7 +167,8 @@ def parser() -> argparse.ArgumentParser:
     who_cmd.add_argument("--lat")
     who_cmd.add_argument("--lon")
     who_cmd.add_argument("--json", action="store_true", help="add status, version date, area name and sources")
-    who_cmd.add_argument("--csv", help="tag every row of a CSV with columns date,lat,lon; writes it to stdout with a faction column")
+    who_cmd.add_argument("--csv", help="tag every row of a CSV with columns date,lat,lon; "
+                                       "writes it to stdout with a faction column")
     who_cmd.set_defaults(run=cmd_who)
 
     export_cmd = commands.add_parser("export", help="RFC 7946 GeoJSON of the state at a date")

@@ -159,7 +159,9 @@ def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geo
     return {name: polygonal(shape) for name, shape in zip(names, projected.make_valid().intersection(store.outline))}
 
 
-def version_features(description: Description, shapes: dict[str, shapely.Geometry], registry: dict) -> dict[VersionRef, list[dict]]:
+def version_features(
+    description: Description, shapes: dict[str, shapely.Geometry], registry: dict
+) -> dict[VersionRef, list[dict]]:
     """Every faction's versions: a new one whenever its set of areas (or what is said of them) changes."""
     order = list(registry)
     days = sorted({control.day for area in description.areas for control in area.timeline})

@@ -100,21 +100,24 @@ def load_json(path: Path) -> Any:
 
 
 def read_features(path: Path) -> list[dict[str, Any]]:
+    return features_of(load_json(path), str(path))
+
+
+def features_of(document: Any, where: str) -> list[dict[str, Any]]:
     """The features of a FeatureCollection, a single Feature, or a bare geometry."""
-    document = load_json(path)
     if not isinstance(document, dict) or "type" not in document:
-        raise GeoJSONError(f"{path}: not a GeoJSON object (no 'type' member)")
+        raise GeoJSONError(f"{where}: not a GeoJSON object (no 'type' member)")
     kind = document["type"]
     if kind == "FeatureCollection":
         features = document.get("features")
         if not isinstance(features, list):
-            raise GeoJSONError(f"{path}: FeatureCollection without a 'features' list")
+            raise GeoJSONError(f"{where}: FeatureCollection without a 'features' list")
         return features
     if kind == "Feature":
         return [document]
     if kind in {"Polygon", "MultiPolygon", "Point", "LineString", "MultiPoint", "MultiLineString", "GeometryCollection"}:
         return [{"type": "Feature", "properties": {}, "geometry": document}]
-    raise GeoJSONError(f"{path}: unknown GeoJSON type {kind!r}")
+    raise GeoJSONError(f"{where}: unknown GeoJSON type {kind!r}")
 
 
 def to_shape(geometry: Any, where: str) -> shapely.Geometry:

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from layers.geojson import GeoJSONError, feature_collection, load_json, read_features, rfc7946_geometry, to_shape, write_feature_collection
+from layers.geojson import (
+    GeoJSONError,
+    feature_collection,
+    features_of,
+    load_json,
+    rfc7946_geometry,
+    to_shape,
+    write_feature_collection,
+)
 from layers.store import Store, StoreError, VersionRef, areas_frame, parse_day
 from layers.validation import Problem, check_features, outline_zone, overlap_problems
 
@@ -83,7 +91,7 @@ def import_version(store: Store, faction: str, day_text: str, source: Path, repl
         if crs and not WGS84_NAMES.search(crs):
             raise ImportRefused([Problem(where, f"declares CRS {crs}; RFC 7946 GeoJSON must be WGS84 longitude/latitude "
                                                 "(EPSG:4326): reproject it before adding")])
-        raw = read_features(source)
+        raw = features_of(document, where)
     except GeoJSONError as err:
         raise ImportRefused([Problem(where, str(err).split(": ", 1)[-1])]) from None
     normalised, ignored = [], set()

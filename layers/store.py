@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from layers.geojson import GeoJSONError, read_features, to_shape
+from layers.geojson import read_features, to_shape
 from layers.geometry import WGS84
 from layers.registry import Faction, load_registry
 

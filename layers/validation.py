@@ -214,7 +214,7 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
 def check_store(store: Store) -> list[Problem]:
     """Every problem in the store; an empty list means it is clean."""
     try:
-        store.registry
+        _ = store.registry  # a registry that does not load makes every other check meaningless
     except (ValueError, OSError) as err:
         return [Problem("factions.json", str(err))]
     zone = outline_zone(store)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import shapely
+from conftest import SOURCE, area, tree_digest
 from shapely.geometry import shape
 
-from conftest import SOURCE, area, tree_digest
 from layers.cli import main
 from layers.geojson import feature_collection
 from layers.store import DEFAULT_ROOT, Store

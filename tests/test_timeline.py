@@ -2,10 +2,10 @@
 
 from datetime import date, timedelta
 
+from conftest import area, write_layer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import area, write_layer
 from layers.store import Store, VersionRef
 from layers.timeline import answer, change_dates, state_at, valid_to, versions_at, who
 

@@ -3,8 +3,8 @@
 import json
 
 import shapely
-
 from conftest import area, write_layer
+
 from layers.geojson import feature_collection
 from layers.store import Store
 from layers.validation import check_store
