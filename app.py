@@ -1,15 +1,28 @@
-"""Libya control map: who held what on a date of the 2014-2016 war."""
+"""Libya control map: who held what on any date of the 2014–2016 war, two dates compared, data to take away."""
 
+import html
+import time
+from datetime import date, timedelta
+
+import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
 from layers import Store, change_dates, state_at
-from layers.geojson import load_json
-from layers.geometry import area_km2, total_km2
-from layers.mapping import base_map, control_layers
+from layers.change import change_table, changes
+from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
+from layers.geojson import dumps, load_json
+from layers.geometry import total_km2
+from layers.history import history_bars, place_history, span_html
+from layers.mapping import base_map, change_layers, control_layers, dual_map, place_marker
+from layers.summary import control_summary, summary_html
+from layers.urlstate import VIEWS, ViewState, read_query, to_query
 
-st.set_page_config(page_title="Libya control map", layout="wide")
+PLAY_STEP_SECONDS = 1.5
+st.set_page_config(page_title="Libya control map, 2014–2016", page_icon="🗺️", layout="wide")
 
+
+# ---------------------------------------------------------------- data, loaded once and shared
 
 @st.cache_resource
 def store() -> Store:
@@ -21,22 +34,199 @@ def outline() -> dict:
     return load_json(store().root / "libya.geojson")
 
 
-dates = change_dates(store().versions())
-st.title("Who controlled Libya")
-day = st.select_slider("Date", options=dates, value=dates[0], format_func=lambda d: d.strftime("%-d %B %Y"))
-state = state_at(store(), day)
+@st.cache_resource
+def libya_km2() -> float:
+    return total_km2([store().outline])
 
-left, right = st.columns([3, 1])
-with left:
-    st_folium(base_map(outline(), store().places),  # built afresh: st_folium mutates the map it renders
-              feature_group_to_add=control_layers(state, store().registry),
-              returned_objects=[], height=620, use_container_width=True, key="control-map")
-with right:
-    libya_km2 = total_km2([store().outline])
-    held = state[state["status"] == "held"].assign(km2=lambda f: area_km2(f.geometry))
-    for faction_id, faction in store().registry.items():
-        km2 = held.loc[held["faction"] == faction_id, "km2"].sum()
-        if faction_id in set(state["faction"]):
-            st.markdown(f"<span style='color:{faction.colour}'>■</span> **{faction.short_name}**: "
-                        f"{km2:,.0f} km² ({km2 / libya_km2:.2%})", unsafe_allow_html=True)
-    st.caption("Held ground only; contested areas are dashed on the map. Sources: click an area.")
+
+@st.cache_resource(max_entries=256)
+def state_on(day: date):
+    """Every faction's areas on a day; shared between sessions and never mutated."""
+    return state_at(store(), day)
+
+
+@st.cache_resource(max_entries=64)
+def changes_between(before: date, after: date):
+    return changes(store(), before, after), change_table(store(), before, after)
+
+
+@st.cache_data(max_entries=512)
+def history_at(lat: float, lon: float):
+    return place_history(store(), lon, lat)
+
+
+REGISTRY = store().registry
+FACTIONS = list(REGISTRY)
+DATES = change_dates(store().versions())
+PLACES = store().places.set_index("id")
+
+
+def visible(state):
+    return state[state["faction"].isin(st.session_state.factions)]
+
+
+def place_point(place: str) -> tuple[float, float, str]:
+    """(lat, lon, label) of a place id or a "lat,lon" string."""
+    if place in PLACES.index:
+        point = PLACES.geometry[place]
+        return point.y, point.x, PLACES.loc[place, "name"]
+    lat, lon = (float(part) for part in place.split(","))
+    return lat, lon, f"{lat:.4f}° N, {lon:.4f}° E"
+
+
+# ---------------------------------------------------------------- the view, from the URL once per session
+
+if "view" not in st.session_state:
+    wanted, problems = read_query(st.query_params.to_dict(), DATES, FACTIONS, set(PLACES.index))
+    st.session_state.update(view=wanted.view, day=wanted.day, before=wanted.before, after=wanted.after,
+                            factions=list(wanted.factions), place=wanted.place, url_problems=problems,
+                            playing=False, seen_click=None,
+                            place_pick=wanted.place if wanted.place in PLACES.index else None)
+if "next_day" in st.session_state:  # set by play mode, applied before the slider exists
+    st.session_state.day = st.session_state.pop("next_day")
+
+
+def step(direction: int) -> None:
+    """Move the date to the previous (-1) or next (+1) change date."""
+    day = st.session_state.day
+    candidates = [d for d in DATES if d < day] if direction < 0 else [d for d in DATES if d > day]
+    if candidates:
+        st.session_state.day = candidates[-1] if direction < 0 else candidates[0]
+
+
+def toggle_play() -> None:
+    st.session_state.playing = not st.session_state.playing
+    if st.session_state.playing and st.session_state.day >= DATES[-1]:
+        st.session_state.day = DATES[0]
+
+
+def pick_place() -> None:
+    st.session_state.place = st.session_state.place_pick
+
+
+# ---------------------------------------------------------------- sidebar: view, factions, downloads
+
+with st.sidebar:
+    st.markdown("### Libya control map\nTerritorial control in Libya's 2014–2016 war, by faction, "
+                "from dated layers where every area cites its sources.")
+    st.segmented_control("View", VIEWS, required=True, key="view",
+                         format_func={"map": "Map on a date", "compare": "Compare two dates"}.get)
+    st.pills("Factions shown", FACTIONS, selection_mode="multi", key="factions", format_func=lambda f: REGISTRY[f].short_name)
+
+for problem in st.session_state.pop("url_problems", []):
+    st.warning(f"Link problem: {problem}")
+
+day: date = st.session_state.day
+if st.session_state.view == "map":
+    st.title(f"Who controlled Libya on {day:%-d %B %Y}")
+    back, play, forward, slider = st.columns([2, 1.5, 2, 8], vertical_alignment="bottom")
+    back.button("Previous", icon=":material/skip_previous:", on_click=step, args=(-1,), disabled=day <= DATES[0],
+                width="stretch", help="Go to the previous date on which control changed")
+    play.button("Stop" if st.session_state.playing else "Play", width="stretch", on_click=toggle_play,
+                icon=":material/stop:" if st.session_state.playing else ":material/play_arrow:",
+                help="Walk through the change dates")
+    forward.button("Next", icon=":material/skip_next:", on_click=step, args=(1,), disabled=day >= DATES[-1],
+                   width="stretch", help="Go to the next date on which control changed")
+    slider.slider("Date", min_value=DATES[0], max_value=DATES[-1], step=timedelta(days=1), key="day",
+                  format="D MMM YYYY", label_visibility="collapsed")
+    day = st.session_state.day
+    state = visible(state_on(day))
+
+    map_column, summary_column = st.columns([3, 1])
+    with map_column:
+        layers = control_layers(state, REGISTRY)
+        if st.session_state.place:
+            lat, lon, label = place_point(st.session_state.place)
+            layers.append(place_marker(lat, lon, label))
+        clicked = st_folium(base_map(outline(), PLACES.reset_index(), REGISTRY), feature_group_to_add=layers,
+                            returned_objects=["last_clicked"], height=620, use_container_width=True, key="control-map")
+        click = (clicked or {}).get("last_clicked")
+        if click and click != st.session_state.seen_click:
+            st.session_state.seen_click = click
+            st.session_state.place = f"{click['lat']:.5f},{click['lng']:.5f}"
+    with summary_column:
+        st.markdown(summary_html(control_summary(state, libya_km2(), REGISTRY), REGISTRY), unsafe_allow_html=True)
+        st.caption("Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
+                   "Land nobody is known to hold is left blank. Click an area for its sources.")
+
+    st.subheader("Place history")
+    st.selectbox("Pick a named place, or click the map", [None, *PLACES.sort_values("name").index], key="place_pick",
+                 format_func=lambda p: "—" if p is None else PLACES.loc[p, "name"], on_change=pick_place)
+    if st.session_state.place:
+        lat, lon, label = place_point(st.session_state.place)
+        spans = history_at(lat, lon)
+        st.markdown(f"**{html.escape(label)}**: who held it from {DATES[0]:%-d %B %Y} on", unsafe_allow_html=True)
+        bars = history_bars(spans, REGISTRY, DATES[-1])
+        if bars.empty:
+            st.info("No faction is recorded holding this point at any date in the data.")
+        else:
+            shown = [f for f in REGISTRY.values() if f.short_name in set(bars["faction"])]
+            st.altair_chart(alt.Chart(bars).mark_bar().encode(
+                x=alt.X("from:T", title=None), x2="to:T", y=alt.Y("faction:N", title=None, sort=[f.short_name for f in shown]),
+                color=alt.Color("faction:N", legend=None, scale=alt.Scale(domain=[f.short_name for f in shown],
+                                                                          range=[f.colour for f in shown])),
+                opacity=alt.condition("datum.status == 'held'", alt.value(1.0), alt.value(0.45)),
+                tooltip=["faction", "status", "area", "from:T", "to:T"]).properties(height=40 + 28 * len(shown)),
+                width="stretch")
+        for span in reversed(spans):
+            st.markdown(span_html(span, REGISTRY), unsafe_allow_html=True)
+else:
+    st.title(f"Libya on {st.session_state.before:%-d %B %Y} and {st.session_state.after:%-d %B %Y}")
+    before_column, after_column = st.columns(2)
+    before_column.date_input("Before", min_value=DATES[0], max_value=DATES[-1], key="before", format="DD/MM/YYYY")
+    after_column.date_input("After", min_value=DATES[0], max_value=DATES[-1], key="after", format="DD/MM/YYYY")
+    before, after = st.session_state.before, st.session_state.after
+    st_folium(dual_map(outline(), PLACES.reset_index(), REGISTRY, control_layers(visible(state_on(before)), REGISTRY),
+                       control_layers(visible(state_on(after)), REGISTRY)),
+              returned_objects=[], height=520, use_container_width=True, key="compare-maps")
+    st.subheader("What changed")
+    change_frame, table = changes_between(before, after)
+    change_frame = change_frame[change_frame["faction"].isin(st.session_state.factions)]
+    map_column, table_column = st.columns([3, 2])
+    with map_column:
+        st_folium(base_map(outline(), PLACES.reset_index(), REGISTRY),
+                  feature_group_to_add=change_layers(change_frame, REGISTRY),
+                  returned_objects=[], height=460, use_container_width=True, key="change-map")
+        st.caption("Filled: ground a faction gained. Dashed: ground it lost. Held ground only.")
+    with table_column:
+        table = table[table["faction"].isin(st.session_state.factions)].round(0).assign(
+            faction=lambda t: t["faction"].map(lambda f: REGISTRY[f].short_name))
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            "faction": "Faction", "km2_before": st.column_config.NumberColumn("km² before", format="localized"),
+            "km2_after": st.column_config.NumberColumn("km² after", format="localized"),
+            "gained_km2": st.column_config.NumberColumn("gained", format="localized"),
+            "lost_km2": st.column_config.NumberColumn("lost", format="localized"),
+            "contested_km2_before": st.column_config.NumberColumn("contested before", format="localized"),
+            "contested_km2_after": st.column_config.NumberColumn("contested after", format="localized")})
+
+# ---------------------------------------------------------------- downloads (GeoJSON, RFC 7946), built on click
+# The callables run outside the script, so they take what they need now, not from session state later.
+
+with st.sidebar:
+    st.markdown("#### Download GeoJSON")
+    one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
+    st.download_button(f"{REGISTRY[one].short_name} on {day:%-d %b %Y}", on_click="ignore", mime=MEDIA_TYPE,
+                       file_name=file_name(one, day), data=lambda: dumps(export_state(store(), day, [one])))
+    st.download_button(f"All shown factions on {day:%-d %b %Y}", on_click="ignore", mime=MEDIA_TYPE,
+                       file_name=file_name("all", day),
+                       data=lambda shown=tuple(st.session_state.factions): dumps(export_state(store(), day, shown)))
+    before, after = st.session_state.before, st.session_state.after
+    st.download_button(f"Changes {before:%-d %b %Y} → {after:%-d %b %Y}", on_click="ignore", mime=MEDIA_TYPE,
+                       file_name=file_name("changes", before, after),
+                       data=lambda: dumps(export_changes(store(), before, after)))
+    st.download_button("Full history (valid_from, valid_to)", on_click="ignore", mime=MEDIA_TYPE,
+                       file_name=file_name("history", DATES[0], DATES[-1]), data=lambda: dumps(export_history(store())))
+    st.caption("Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "
+               "each area citing its sources.")
+
+st.query_params.from_dict(to_query(ViewState(st.session_state.view, st.session_state.day, st.session_state.before,
+                                             st.session_state.after, tuple(st.session_state.factions),
+                                             st.session_state.place), FACTIONS))
+
+if st.session_state.playing:
+    later = [d for d in DATES if d > st.session_state.day]
+    time.sleep(PLAY_STEP_SECONDS)
+    if later:
+        st.session_state.next_day = later[0]
+    st.session_state.playing = bool(later[1:])
+    st.rerun()

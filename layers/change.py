@@ -14,8 +14,9 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from layers.geometry import EQUAL_AREA, M2_PER_KM2, WGS84, to_equal_area
+from layers.geometry import EQUAL_AREA, M2_PER_KM2, WGS84
 from layers.store import Store
+from layers.summary import faction_ground
 from layers.timeline import state_at
 
 TABLE_COLUMNS = ["faction", "km2_before", "km2_after", "gained_km2", "lost_km2", "contested_km2_before", "contested_km2_after"]
@@ -41,17 +42,11 @@ class FactionChange:
         return self.held_before.difference(self.held_after)
 
 
-def _unions(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Geometry]:
-    rows = state[state["status"] == status]
-    projected = to_equal_area(rows.geometry)
-    return {faction: shapely.union_all(projected[rows["faction"] == faction].to_numpy()) for faction in rows["faction"].unique()}
-
-
 def compare(store: Store, before: date, after: date) -> Iterator[FactionChange]:
     """Every faction present at either date, in registry order."""
     state_before, state_after = state_at(store, before), state_at(store, after)
-    held = _unions(state_before, "held"), _unions(state_after, "held")
-    contested = _unions(state_before, "contested"), _unions(state_after, "contested")
+    held = faction_ground(state_before, "held"), faction_ground(state_after, "held")
+    contested = faction_ground(state_before, "contested"), faction_ground(state_after, "contested")
     for faction in store.registry:
         if any(faction in side for side in (*held, *contested)):
             yield FactionChange(faction, held[0].get(faction, EMPTY), held[1].get(faction, EMPTY),

@@ -12,9 +12,12 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 
+from layers.change import changes
 from layers.geojson import feature, feature_collection
 from layers.store import Store
 from layers.timeline import history, state_at
+
+MEDIA_TYPE = "application/geo+json"  # RFC 7946, section 12
 
 
 def _properties(row) -> dict[str, Any]:
@@ -37,3 +40,19 @@ def export_state(store: Store, day: date, factions: Iterable[str] | None = None)
 
 def export_history(store: Store, factions: Iterable[str] | None = None) -> dict[str, Any]:
     return frame_to_geojson(history(store, factions))
+
+
+def export_changes(store: Store, before: date, after: date) -> dict[str, Any]:
+    """Ground each faction gained or lost between two dates (held ground only), with km²."""
+    frame = changes(store, before, after)
+    return feature_collection(
+        feature(row.geometry, {"faction": row.faction, "change": row.change, "km2": round(row.km2, 1),
+                               "before": before.isoformat(), "after": after.isoformat()})
+        for _, row in frame.iterrows()
+    )
+
+
+def file_name(what: str, *days: date) -> str:
+    """Names that say what and when: libya-control_tobruk_2015-02-17.geojson."""
+    when = "_to_".join(day.isoformat() for day in days)
+    return f"libya-control_{what}_{when}.geojson"

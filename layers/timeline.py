@@ -54,7 +54,8 @@ def versions_at(versions: Iterable[VersionRef], day: date) -> list[VersionRef]:
     return current
 
 
-def _frame_of(store: Store, ref: VersionRef, end: date | None) -> gpd.GeoDataFrame:
+def version_frame(store: Store, ref: VersionRef, end: date | None) -> gpd.GeoDataFrame:
+    """One version's areas with the faction and interval on every row."""
     frame = store.frame(ref).copy()
     frame.insert(0, "faction", ref.faction)
     frame["valid_from"] = ref.day.isoformat()
@@ -74,7 +75,7 @@ def state_at(store: Store, day: date, factions: Iterable[str] | None = None) -> 
     ends = valid_to(versions)
     wanted = None if factions is None else set(factions)
     refs = [ref for ref in versions_at(versions, day) if wanted is None or ref.faction in wanted]
-    return _concat([_frame_of(store, ref, ends[ref]) for ref in refs])
+    return _concat([version_frame(store, ref, ends[ref]) for ref in refs])
 
 
 def history(store: Store, factions: Iterable[str] | None = None) -> gpd.GeoDataFrame:
@@ -82,7 +83,7 @@ def history(store: Store, factions: Iterable[str] | None = None) -> gpd.GeoDataF
     versions = store.versions()
     ends = valid_to(versions)
     wanted = None if factions is None else set(factions)
-    return _concat([_frame_of(store, ref, ends[ref]) for ref in versions if wanted is None or ref.faction in wanted])
+    return _concat([version_frame(store, ref, ends[ref]) for ref in versions if wanted is None or ref.faction in wanted])
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ CACHE = Path(__file__).resolve().parent.parent / ".cache" / "npm-assets"
 ASSETS = [
     (r"https://cdn\.jsdelivr\.net/npm/(?P<spec>(?:@[^/@]+/)?[^/@]+@[^/]+)/(?P<path>.+)", None),
     (r"https://code\.jquery\.com/jquery-(?P<version>[\d.]+)\.min\.js", ("jquery@{version}", "dist/jquery.min.js")),
+    (r"https://cdn\.jsdelivr\.net/gh/jieter/Leaflet\.Sync/L\.Map\.Sync(?:\.min)?\.js", ("leaflet.sync@0.2.4", "L.Map.Sync.js")),
     (r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<version>[\d.]+)/(?P<file>[^/]+\.(?P<kind>js|css))",
      ("drmonty-leaflet-awesome-markers@{version}", "{kind}/{file}")),
 ]

@@ -1,42 +1,228 @@
-"""The app's first page, run headless with Streamlit's AppTest."""
+"""The dashboard, run headless with Streamlit's AppTest: controls, summary, downloads and URL state."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import streamlit
+import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
+from layers import Store, change_dates
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+DATES = change_dates(Store().versions())
+
+
+def open_app(**query: str) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def maps(app: AppTest) -> list[dict]:
+    return [json.loads(el.proto.json_args) for el in app.get("component_instance")
+            if "st_folium" in el.proto.component_name]
+
+
+def shown_groups(app: AppTest) -> str:
+    return maps(app)[0]["feature_group"] or ""
+
+
+def text(app: AppTest) -> str:
+    return " ".join(md.value for md in app.markdown)
 
 
 @pytest.fixture
-def app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60).run()
+def downloads(monkeypatch) -> dict[str, dict]:
+    """Every download button the app draws, by label, with its arguments (data still lazy)."""
+    made: dict[str, dict] = {}
+    original = streamlit.download_button
+
+    def record(label, data, **kwargs):
+        made[label] = {"data": data, **kwargs}
+        return original(label, data, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", record)
+    return made
 
 
-def map_args(app: AppTest) -> dict:
-    [component] = [el for el in app.get("component_instance") if "st_folium" in el.proto.component_name]
-    return json.loads(component.proto.json_args)
+def geojson(button: dict) -> dict:
+    return json.loads(button["data"]())
 
 
-def test_the_page_runs_without_errors(app):
-    assert not app.exception
+# ---------------------------------------------------------------- one date
+
+def test_the_page_runs_without_errors():
+    assert not open_app().exception
 
 
-def test_the_map_draws_the_factions_of_the_first_date(app):
-    layers = map_args(app)["feature_group"]
-    assert "HoR / LNA" in layers and "Libya Dawn" in layers and "IS" in layers
+def test_the_date_control_spans_the_whole_data_at_day_precision():
+    slider = open_app().slider[0]
+
+    def day(microseconds: float) -> date:  # the slider proto counts microseconds since 1970
+        return date(1970, 1, 1) + timedelta(microseconds=microseconds)
+
+    assert (day(slider.min), day(slider.max), slider.value) == (DATES[0], DATES[-1], DATES[0])
+    assert slider.proto.step == timedelta(days=1) / timedelta(microseconds=1)
 
 
-def test_moving_the_date_keeps_the_map_and_swaps_its_layers(app):
-    before = map_args(app)
-    app.select_slider[0].set_value(date(2015, 6, 4)).run()
-    after = map_args(app)
+def test_next_steps_to_the_next_change_date_and_previous_steps_back():
+    app = open_app(date="2015-03-01")
+    [forward] = [b for b in app.button if b.label == "Next"]
+    forward.click().run()
+    assert app.slider[0].value == date(2015, 3, 19)
+    [back] = [b for b in app.button if b.label == "Previous"]
+    back.click().run()
+    assert app.slider[0].value == DATES[0]
+
+
+def test_previous_is_disabled_on_the_first_date():
+    [back] = [b for b in open_app().button if b.label == "Previous"]
+    assert back.disabled
+
+
+def test_play_walks_through_every_change_date_then_stops(monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    app = open_app()
+    [play] = [b for b in app.button if b.label == "Play"]
+    play.click().run()
+    assert app.slider[0].value == DATES[-1]
+    assert app.session_state["playing"] is False
+
+
+def test_the_map_draws_the_factions_of_the_date():
+    groups = shown_groups(open_app(date="2015-06-04"))
+    assert "Sirte" in groups and "Tobruk and the Egyptian border" in groups and "Benghazi: al-Laithi" in groups
+
+
+def test_moving_the_date_keeps_the_map_and_swaps_its_layers():
+    app = open_app()
+    before = maps(app)[0]
+    app.slider[0].set_value(date(2015, 6, 4)).run()
+    after = maps(app)[0]
     assert after["script"] == before["script"]  # the map itself is not rebuilt: pan and zoom stay
     assert after["feature_group"] != before["feature_group"]
 
 
-def test_the_summary_gives_km2_and_share_of_libya_per_faction(app):
-    summary = " ".join(md.value for md in app.markdown)
-    assert "HoR / LNA" in summary and "km²" in summary and "%" in summary
+def test_panning_and_zooming_do_not_rerun_the_app():
+    assert maps(open_app())[0]["returned_objects"] == ["last_clicked"]
+
+
+def test_hidden_factions_leave_the_map():
+    app = open_app()
+    app.pills[0].set_value(["islamic-state"]).run()
+    groups = shown_groups(app)
+    assert "Nawfaliya" in groups and "Tobruk and the Egyptian border" not in groups
+
+
+def test_the_summary_gives_km2_and_share_of_libya_per_faction():
+    summary = text(open_app(date="2015-06-04"))
+    assert "HoR / LNA</td><td>8,357</td><td>0.5%</td>" in summary
+    assert "IS</td><td>891</td><td>&lt;0.1%</td>" in summary
+
+
+# ---------------------------------------------------------------- place history
+
+def test_picking_a_named_place_shows_who_held_it_through_time():
+    app = open_app()
+    app.selectbox[0].set_value("sirte").run()
+    history = text(app)
+    assert "<b>17 Feb 2015 – 20 May 2015</b>: Libya Dawn (contested, Sirte); IS (contested, Sirte)" in history
+    assert "<b>20 May 2015 – the end of the data</b>: IS (held, Sirte)" in history
+    assert 'href="http://en.libyaschannel.com/2015/05/21/' in history
+
+
+def test_clicking_the_map_shows_the_history_of_that_point(monkeypatch):
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda *a, **k: {"last_clicked": {"lat": 30.78306, "lng": 17.83306}})
+    history = text(open_app())
+    assert "30.7831° N, 17.8331° E" in history
+    assert "<b>19 Mar 2015 – 20 Mar 2015</b>: Libya Dawn (held, Nawfaliya)" in history
+    assert "<b>20 Mar 2015 – 28 Mar 2015</b>: no holder recorded" in history
+
+
+# ---------------------------------------------------------------- compare
+
+def test_compare_shows_two_synced_maps_and_the_change_map():
+    app = open_app(view="compare", before="2015-02-17", after="2015-06-04")
+    dual, change = maps(app)
+    assert dual["script"].count("L.map(") == 2 and ".sync(" in dual["script"]
+    assert "Sirte" in dual["script"]
+    assert "gained" in change["feature_group"] and "lost" in change["feature_group"]
+
+
+def test_compare_tabulates_km2_gained_and_lost_per_faction():
+    table = open_app(view="compare", before="2015-02-17", after="2015-06-04").dataframe[0].value
+    islamic_state = table[table["faction"] == "IS"].iloc[0]
+    assert islamic_state["gained_km2"] == 690 and islamic_state["lost_km2"] == 0
+
+
+# ---------------------------------------------------------------- downloads
+
+def test_every_download_is_geojson_named_for_what_and_when(downloads):
+    open_app(date="2015-05-20", view="compare", before="2015-02-17", after="2015-06-04")
+    names = {button["file_name"] for button in downloads.values()}
+    assert names == {"libya-control_tobruk_2015-05-20.geojson", "libya-control_all_2015-05-20.geojson",
+                     "libya-control_changes_2015-02-17_to_2015-06-04.geojson",
+                     f"libya-control_history_{DATES[0]}_to_{DATES[-1]}.geojson"}
+    assert {button["mime"] for button in downloads.values()} == {"application/geo+json"}
+
+
+def test_the_one_faction_download_holds_that_factions_areas_on_the_date(downloads):
+    app = open_app(date="2015-05-20")
+    app.selectbox(key="download_faction").set_value("islamic-state").run()
+    document = geojson(downloads["IS on 20 May 2015"])
+    assert {f["properties"]["faction"] for f in document["features"]} == {"islamic-state"}
+    assert {f["properties"]["name"] for f in document["features"]} == {"Derna", "Nawfaliya", "Sirte"}
+
+
+def test_the_all_factions_download_names_the_faction_on_every_feature(downloads):
+    open_app(date="2015-05-20", factions="islamic-state,pfg")
+    document = geojson(downloads["All shown factions on 20 May 2015"])
+    assert {f["properties"]["faction"] for f in document["features"]} == {"islamic-state", "pfg"}
+
+
+def test_the_changes_download_holds_what_each_faction_gained_and_lost(downloads):
+    open_app(view="compare", before="2015-02-17", after="2015-06-04")
+    document = geojson(downloads["Changes 17 Feb 2015 → 4 Jun 2015"])
+    assert {(f["properties"]["faction"], f["properties"]["change"]) for f in document["features"]} == {
+        ("islamic-state", "gained"), ("libya-dawn", "lost")}
+
+
+def test_the_history_download_gives_every_feature_its_validity(downloads):
+    open_app()
+    document = geojson(downloads["Full history (valid_from, valid_to)"])
+    assert document["features"] and all({"valid_from", "valid_to", "faction"} <= set(f["properties"])
+                                         for f in document["features"])
+
+
+# ---------------------------------------------------------------- URL state
+
+def test_a_link_reopens_the_same_view():
+    app = open_app(date="2015-05-20", factions="islamic-state,libya-dawn", place="sirte")
+    assert app.slider[0].value == date(2015, 5, 20)
+    assert app.pills[0].value == ["libya-dawn", "islamic-state"]
+    assert "**Sirte**: who held it" in text(app)
+
+
+def test_the_url_follows_the_view():
+    app = open_app()
+    app.slider[0].set_value(date(2015, 5, 28)).run()
+    app.pills[0].set_value(["tobruk"]).run()
+    assert (app.query_params["date"], app.query_params["factions"]) == ("2015-05-28", "tobruk")
+
+
+def test_a_compare_link_keeps_both_dates():
+    app = open_app(view="compare", before="2015-03-19", after="2015-05-28")
+    assert (app.date_input[0].value, app.date_input[1].value) == (date(2015, 3, 19), date(2015, 5, 28))
+    assert app.query_params["before"] == "2015-03-19"
+
+
+def test_bad_values_in_the_url_get_clear_messages_not_a_traceback():
+    app = open_app(date="2015-02-30", view="atlas", factions="tobruk,martians", place="atlantis")
+    warnings = " ".join(w.value for w in app.warning)
+    assert not app.exception
+    assert "'date' '2015-02-30' is not a real date" in warnings and "'view' 'atlas'" in warnings
+    assert "'martians'" in warnings and "'atlantis'" in warnings

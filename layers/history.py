@@ -1,0 +1,67 @@
+"""Who held a point through time: the answer to "what happened here?"."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import shapely
+
+from layers.markup import link
+from layers.registry import Faction
+from layers.store import Store
+from layers.timeline import Holder, change_dates, holders_in, valid_to, version_frame, versions_at
+
+
+@dataclass(frozen=True)
+class Span:
+    """An interval in which the same areas held or contested the point (`end` exclusive, None while current)."""
+
+    start: date
+    end: date | None
+    holders: tuple[Holder, ...]
+
+    @property
+    def factions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(h.faction for h in self.holders))
+
+
+def place_history(store: Store, lon: float, lat: float) -> list[Span]:
+    """Spans from the first change date on; a span with no holders means nobody is recorded there."""
+    versions = store.versions()
+    ends = valid_to(versions)
+    point = shapely.Point(lon, lat)
+    containing = {}
+    for ref in versions:
+        frame = store.frame(ref)
+        if not frame.empty and frame.sindex.query(point, predicate="intersects").size:
+            containing[ref] = holders_in(version_frame(store, ref, ends[ref]), lon, lat)
+    spans: list[Span] = []
+    for day in change_dates(versions):
+        holders = tuple(h for ref in versions_at(versions, day) for h in containing.get(ref, []))
+        key = [(h.faction, h.status, h.name) for h in holders]
+        if spans and [(h.faction, h.status, h.name) for h in spans[-1].holders] == key:
+            continue
+        if spans:
+            spans[-1] = Span(spans[-1].start, day, spans[-1].holders)
+        spans.append(Span(day, None, holders))
+    return spans
+
+
+def history_bars(spans: list[Span], registry: dict[str, Faction], last_day: date) -> pd.DataFrame:
+    """One row per holder and span, for a timeline chart; a current span runs to the last change date."""
+    return pd.DataFrame(
+        [{"faction": registry[h.faction].short_name, "status": h.status, "area": h.name,
+          "from": span.start, "to": span.end or last_day} for span in spans for h in span.holders],
+        columns=["faction", "status", "area", "from", "to"])
+
+
+def span_html(span: Span, registry: dict[str, Faction]) -> str:
+    """A span as one line of HTML: dates, holders with status and area, then its sources as links."""
+    until = f"{span.end:%-d %b %Y}" if span.end else "the end of the data"
+    who = "; ".join(f"{html.escape(registry[h.faction].short_name)} ({h.status}, {html.escape(h.name)})"
+                    for h in span.holders) or "no holder recorded"
+    sources = " · ".join(dict.fromkeys(link(s) for h in span.holders for s in h.sources))
+    return f"<b>{span.start:%-d %b %Y} – {until}</b>: {who}" + (f"<br><small>{sources}</small>" if sources else "")

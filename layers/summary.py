@@ -1,0 +1,48 @@
+"""How much of Libya each faction held on a date: km² and share, beside the map."""
+
+from __future__ import annotations
+
+import html
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from layers.geometry import M2_PER_KM2, to_equal_area
+from layers.registry import Faction
+
+COLUMNS = ["faction", "held_km2", "share", "contested_km2", "areas"]
+
+
+def faction_ground(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Geometry]:
+    """Each faction's areas of one status merged, in the equal-area projection (for km²)."""
+    rows = state[state["status"] == status]
+    projected = to_equal_area(rows.geometry)
+    return {faction: shapely.union_all(projected[rows["faction"] == faction].to_numpy())
+            for faction in rows["faction"].unique()}
+
+
+def control_summary(state: gpd.GeoDataFrame, libya_km2: float, registry: dict[str, Faction]) -> pd.DataFrame:
+    """One row per faction present on the date, in registry order; contested ground is kept apart."""
+    held, contested = faction_ground(state, "held"), faction_ground(state, "contested")
+    counts = state["faction"].value_counts()
+    rows = []
+    for faction in registry:
+        if faction in counts:
+            held_km2 = held[faction].area / M2_PER_KM2 if faction in held else 0.0
+            contested_km2 = contested[faction].area / M2_PER_KM2 if faction in contested else 0.0
+            rows.append([faction, held_km2, held_km2 / libya_km2, contested_km2, int(counts[faction])])
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def summary_html(summary: pd.DataFrame, registry: dict[str, Faction]) -> str:
+    """The summary as a compact table with each faction's colour (names escaped)."""
+    def share(value: float) -> str:
+        return "&lt;0.1%" if 0 < value < 0.001 else f"{value:.1%}"
+
+    rows = "".join(
+        f"<tr><td><span style='color:{registry[r.faction].colour}'>■</span> {html.escape(registry[r.faction].short_name)}</td>"
+        f"<td>{r.held_km2:,.0f}</td><td>{share(r.share)}</td><td>{r.contested_km2:,.0f}</td></tr>"
+        for r in summary.itertuples())
+    return ("<table style='width:100%;font-size:0.9rem'><tr><th>Faction</th><th>km² held</th><th>of Libya</th>"
+            f"<th>km² contested</th></tr>{rows}</table>")

@@ -1,0 +1,97 @@
+"""The dashboard's view as a URL: a link reopens the same view, and a bad value explains itself.
+
+    ?view=compare&date=2015-05-20&before=2015-02-17&after=2015-06-04&factions=tobruk,islamic-state&place=sirte
+
+`place` is a place id from places.geojson or "lat,lon".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Iterable, Mapping
+
+from layers.store import StoreError, parse_day
+
+VIEWS = ("map", "compare")
+LAT_LON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    view: str
+    day: date
+    before: date
+    after: date
+    factions: tuple[str, ...]
+    place: str | None = None
+
+
+def default_state(dates: list[date], factions: Iterable[str]) -> ViewState:
+    return ViewState("map", dates[0], dates[0], dates[-1], tuple(factions))
+
+
+def parse_place(text: str, place_ids: set[str]) -> str:
+    """A place id or a "lat,lon" inside the world, or a ValueError saying which it is not."""
+    match = LAT_LON.match(text)
+    if match:
+        lat, lon = float(match[1]), float(match[2])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"place {text!r} is not a latitude,longitude on Earth")
+        return f"{lat:.5f},{lon:.5f}"
+    if text in place_ids:
+        return text
+    raise ValueError(f"place {text!r} is neither a known place id nor 'lat,lon'")
+
+
+def read_query(params: Mapping[str, str], dates: list[date], factions: list[str],
+               place_ids: set[str]) -> tuple[ViewState, list[str]]:
+    """The view a URL asks for, and a message for every value that had to be replaced."""
+    state, messages = default_state(dates, factions), []
+
+    def day_param(key: str, fallback: date) -> date:
+        if key not in params:
+            return fallback
+        try:
+            day = parse_day(params[key], f"'{key}'")
+        except StoreError as err:
+            messages.append(f"{err}; showing {fallback:%-d %B %Y} instead.")
+            return fallback
+        clamped = min(max(day, dates[0]), dates[-1])
+        if clamped != day:
+            messages.append(f"'{key}' {day} is outside the data ({dates[0]} to {dates[-1]}); showing {clamped}.")
+        return clamped
+
+    view = params.get("view", "map")
+    if view not in VIEWS:
+        messages.append(f"'view' {view!r} is not one of {', '.join(VIEWS)}; showing the map.")
+        view = "map"
+    chosen = state.factions
+    if "factions" in params:
+        asked = [f for f in params["factions"].split(",") if f]
+        unknown = [f for f in asked if f not in factions]
+        if unknown:
+            messages.append(f"unknown faction id(s) {', '.join(map(repr, unknown))} ignored.")
+        chosen = tuple(f for f in factions if f in asked)
+    place = None
+    if params.get("place"):
+        try:
+            place = parse_place(params["place"], place_ids)
+        except ValueError as err:
+            messages.append(f"{err}; no place selected.")
+    state = replace(state, view=view, day=day_param("date", state.day), before=day_param("before", state.before),
+                    after=day_param("after", state.after), factions=chosen, place=place)
+    return state, messages
+
+
+def to_query(state: ViewState, factions: list[str]) -> dict[str, str]:
+    """The URL parameters for a view; factions are listed only when some are hidden."""
+    query = {"view": state.view, "date": state.day.isoformat()}
+    if state.view == "compare":
+        query |= {"before": state.before.isoformat(), "after": state.after.isoformat()}
+    if list(state.factions) != list(factions):
+        query["factions"] = ",".join(state.factions)
+    if state.place:
+        query["place"] = state.place
+    return query

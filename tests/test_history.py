@@ -1,0 +1,40 @@
+"""Place history: who held a point from when to when."""
+
+from datetime import date
+
+from conftest import area, write_layer
+
+from layers.history import place_history
+from layers.store import Store
+
+
+def test_a_point_gets_one_span_per_unchanged_holder(shipped):
+    spans = place_history(shipped, 17.83306, 30.78306)  # Nawfaliya
+    assert [(s.start, s.end, s.factions) for s in spans] == [
+        (date(2015, 2, 17), date(2015, 3, 19), ("islamic-state",)),
+        (date(2015, 3, 19), date(2015, 3, 20), ("libya-dawn",)),
+        (date(2015, 3, 20), date(2015, 3, 28), ()),
+        (date(2015, 3, 28), None, ("islamic-state",)),
+    ]
+
+
+def test_contested_ground_lists_every_side(shipped):
+    first = place_history(shipped, 16.5887, 31.2089)[0]  # Sirte
+    assert first.factions == ("libya-dawn", "islamic-state") and {h.status for h in first.holders} == {"contested"}
+
+
+def test_a_point_nobody_held_has_one_empty_span(shipped):
+    [span] = place_history(shipped, 18.0, 27.0)
+    assert span.holders == () and span.end is None
+
+
+def test_each_span_carries_its_sources(shipped):
+    last = place_history(shipped, 16.5887, 31.2089)[-1]
+    assert all(s["url"].startswith("http") for h in last.holders for s in h.sources)
+
+
+def test_a_new_version_that_keeps_the_same_area_does_not_split_the_span(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Oasis")])
+    write_layer(empty_root, "tobruk", "2015-04-01", [area(18.0, 27.0, "Oasis"), area(20.0, 27.0, "Elsewhere")])
+    [span] = place_history(Store(empty_root), 18.0, 27.0)
+    assert span.start == date(2015, 2, 17) and span.factions == ("tobruk",)

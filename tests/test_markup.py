@@ -1,0 +1,62 @@
+"""Text from the data is escaped wherever it becomes HTML; only http(s) URLs become links."""
+
+from datetime import date
+
+import folium
+import pandas as pd
+from conftest import area, write_layer
+
+from layers.mapping import Legend, control_layers, labelled_places
+from layers.markup import link
+from layers.registry import Faction
+from layers.store import Store
+from layers.summary import summary_html
+from layers.timeline import state_at
+
+EVIL = '<img src=x onerror="alert(1)">'
+
+
+def rendered(groups) -> str:
+    fmap = folium.Map()
+    for group in groups:
+        group.add_to(fmap)
+    return fmap.get_root().render()
+
+
+def test_a_source_title_is_escaped_and_its_http_url_linked():
+    html = link({"title": EVIL, "url": "https://example.org/?a=1&b=2", "published": "2015"})
+    assert "<img" not in html and "&lt;img" in html and 'href="https://example.org/?a=1&amp;b=2"' in html
+
+
+def test_a_non_http_url_is_not_linked():
+    assert "href" not in link({"title": "x", "url": "javascript:alert(1)"})
+
+
+def test_area_names_notes_and_sources_are_escaped_in_map_popups(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, EVIL, note=EVIL,
+                                                          sources=[{"title": EVIL, "url": "https://example.org"}])])
+    store = Store(empty_root)
+    assert "<img src=x" not in rendered(control_layers(state_at(store, date(2015, 2, 17)), store.registry))
+
+
+def test_legend_names_are_escaped():
+    faction = Faction("x", "X", EVIL, "#000000", "d")
+    assert "<img" not in Legend([faction]).body
+
+
+def test_summary_names_are_escaped():
+    registry = {"x": Faction("x", "X", EVIL, "#000000", "d")}
+    table = pd.DataFrame([["x", 10.0, 0.5, 0.0, 1]], columns=["faction", "held_km2", "share", "contested_km2", "areas"])
+    assert "<img" not in summary_html(table, registry)
+
+
+def test_labels_go_to_the_largest_place_of_a_cluster(shipped):
+    labels = labelled_places(shipped.places)
+    assert "tripoli" in labels and "tajura" not in labels and "benghazi" in labels
+
+
+def test_the_first_faction_layer_resets_the_frontends_list_of_drawn_groups(shipped):
+    groups = control_layers(state_at(shipped, date(2015, 2, 17)), shipped.registry)
+    page = rendered(groups)
+    assert page.count("window.feature_group = [];") == 1
+    assert page.index("window.feature_group = [];") < page.index(groups[1].get_name())
