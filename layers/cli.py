@@ -10,6 +10,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence, TextIO
 
+import shapely
+
 from layers.change import change_table
 from layers.compose import DescriptionError, compose, differences, write
 from layers.export import export_state
@@ -25,18 +27,28 @@ class CommandError(Exception):
     """A problem with what the user asked for; printed without a traceback."""
 
 
-def _latitude(text: str) -> float:
-    value = float(text)
-    if not -90 <= value <= 90:
-        raise ValueError(f"latitude {text} is outside -90…90")
+def _coordinate(text: str | None, name: str, limit: float) -> float:
+    """A latitude (limit 90) or longitude (limit 180) in degrees, or a ValueError naming it."""
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise ValueError(f"{name} {text!r} is not a number") from None
+    if not -limit <= value <= limit:
+        raise ValueError(f"{name} {text} is outside -{limit:g}…{limit:g}")
     return value
 
 
-def _longitude(text: str) -> float:
-    value = float(text)
-    if not -180 <= value <= 180:
-        raise ValueError(f"longitude {text} is outside -180…180")
-    return value
+def _hints(store: Store, day, lat: float, lon: float, err: TextIO) -> None:
+    """Say why an answer may be 'none' for a reason other than nobody holding the ground."""
+    dates = change_dates(store.versions())
+    if dates and day < dates[0]:
+        print(f"note: {day} is before the data begins ({dates[0]})", file=err)
+    elif dates and day > dates[-1]:
+        print(f"note: {day} is after the last recorded change ({dates[-1]}); the latest versions are carried forward",
+              file=err)
+    if not store.outline.buffer(0.02).contains(shapely.Point(lon, lat)):
+        swapped = store.outline.contains(shapely.Point(lat, lon))
+        print("note: the point lies outside Libya" + (" (latitude and longitude swapped?)" if swapped else ""), file=err)
 
 
 def cmd_validate(store: Store, args, out: TextIO) -> int:
@@ -63,14 +75,18 @@ def cmd_dates(store: Store, args, out: TextIO) -> int:
 
 def cmd_who(store: Store, args, out: TextIO) -> int:
     if args.csv:
+        if any(value is not None for value in (args.date, args.lat, args.lon)):
+            raise CommandError("--csv reads dates and points from the file; leave out --date, --lat and --lon")
         return _who_csv(store, Path(args.csv), out)
     if args.date is None or args.lat is None or args.lon is None:
         raise CommandError("who needs --date, --lat and --lon (or --csv FILE)")
     try:
-        lat, lon = _latitude(args.lat), _longitude(args.lon)
+        lat, lon = _coordinate(args.lat, "--lat", 90), _coordinate(args.lon, "--lon", 180)
     except ValueError as err:
         raise CommandError(str(err)) from None
-    holders = who(store, parse_day(args.date), lon, lat)
+    day = parse_day(args.date, "--date")
+    _hints(store, day, lat, lon, args.err)
+    holders = who(store, day, lon, lat)
     if args.json:
         print(json.dumps({"date": args.date, "lat": lat, "lon": lon, "faction": answer(holders),
                           "areas": [asdict(h) for h in holders]}, ensure_ascii=False, indent=2), file=out)
@@ -80,29 +96,41 @@ def cmd_who(store: Store, args, out: TextIO) -> int:
 
 
 def _who_csv(store: Store, path: Path, out: TextIO) -> int:
+    """Tag every row; nothing is written unless every row reads."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             columns = reader.fieldnames or []
-            rows = list(reader)
+            rows = []
+            for row in reader:
+                if None in row or None in row.values():  # DictReader's marks for too many or too few fields
+                    found = sum(v is not None for k, v in row.items() if k is not None) + len(row.get(None) or [])
+                    raise CommandError(f"{path}, line {reader.line_num}: expected {len(columns)} fields "
+                                       f"({','.join(columns)}), found {found}")
+                rows.append((reader.line_num, row))
     except OSError as err:
         raise CommandError(f"{path}: {err.strerror}") from None
-    missing = [c for c in ("date", "lat", "lon") if c not in columns]
+    except UnicodeDecodeError as err:
+        raise CommandError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8 CSV") from None
+    except csv.Error as err:
+        raise CommandError(f"{path}: not a readable CSV ({err})") from None
+    named = {column.strip().lower(): column for column in columns}
+    missing = [c for c in ("date", "lat", "lon") if c not in named]
     if missing:
         raise CommandError(f"{path}: missing column(s) {', '.join(missing)}; the header must include date,lat,lon")
-    if "faction" in columns:
+    if "faction" in named:
         raise CommandError(f"{path}: already has a 'faction' column; rename it so it is not overwritten")
     days, lats, lons = [], [], []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         try:
-            days.append(parse_day(row["date"] or "", "date"))
-            lats.append(_latitude(row["lat"]))
-            lons.append(_longitude(row["lon"]))
-        except (ValueError, TypeError) as err:
+            days.append(parse_day(row[named["date"]], "date"))
+            lats.append(_coordinate(row[named["lat"]], "lat", 90))
+            lons.append(_coordinate(row[named["lon"]], "lon", 180))
+        except (ValueError, StoreError) as err:
             raise CommandError(f"{path}, line {line}: {err}") from None
     writer = csv.DictWriter(out, fieldnames=[*columns, "faction"], lineterminator="\n")
     writer.writeheader()
-    for row, holders in zip(rows, tag_points(store, days, lons, lats)):
+    for (_, row), holders in zip(rows, tag_points(store, days, lons, lats)):
         writer.writerow({**row, "faction": answer(holders)})
     return 0
 
@@ -122,6 +150,9 @@ def cmd_export(store: Store, args, out: TextIO) -> int:
 
 def cmd_diff(store: Store, args, out: TextIO) -> int:
     table = change_table(store, parse_day(args.date1, "first date"), parse_day(args.date2, "second date"))
+    if table.empty:
+        first = min(change_dates(store.versions()), default=None)
+        raise CommandError(f"no faction holds ground on {args.date1} or {args.date2}; the data begins on {first}")
     if args.json:
         print(table.round(1).to_json(orient="records", indent=2), file=out)
     else:
@@ -134,6 +165,8 @@ def cmd_add(store: Store, args, out: TextIO) -> int:
     result = import_version(store, args.faction, args.date, Path(args.file), replace=args.replace)
     action = "replaced" if result.replaced else "added"
     print(f"{action} {result.path.relative_to(store.root)}: {result.areas} area(s)", file=out)
+    if not result.areas:
+        print(f"the layer is empty: {args.faction} holds nothing from {args.date}", file=out)
     if result.ignored_properties:
         print(f"ignored properties outside the data contract: {', '.join(result.ignored_properties)}", file=out)
     return 0
@@ -199,6 +232,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     args = parser().parse_args(argv)
+    args.err = err
     store = Store(Path(args.geodata))
     try:
         return args.run(store, args, out)
@@ -207,6 +241,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             print(f"error: {problem}", file=err)
         print(f"error: nothing was written ({len(refused.problems)} problem(s))", file=err)
         return 1
-    except (CommandError, StoreError, GeoJSONError, RegistryError, DescriptionError, FileNotFoundError) as problem:
+    except (CommandError, StoreError, GeoJSONError, RegistryError, DescriptionError) as problem:
         print(f"error: {problem}", file=err)
+        return 1
+    except OSError as problem:
+        print(f"error: {problem.filename or ''}: {problem.strerror or problem}", file=err)
         return 1

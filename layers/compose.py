@@ -9,7 +9,9 @@ blank. A faction's versions follow from the timelines: whenever the set of
 areas it holds or contests changes, it gets a new version holding all of them.
 
 Regenerating is deterministic; `python -m layers compose --check` proves the
-committed layers are exactly what the description produces.
+committed layers are exactly what the description produces. Composed files
+say so (the foreign member `composed_from`), and compose only ever rewrites
+or removes files that say so: a version added by hand (`add`) is left alone.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.geojson import dumps, feature, feature_collection, polygonal, write_atomic
-from layers.geometry import EQUAL_AREA, WGS84
+from layers.geojson import dumps, feature, feature_collection, write_atomic
+from layers.geometry import EQUAL_AREA, WGS84, polygonal
 from layers.store import Store, StoreError, VersionRef, parse_day
 
+DESCRIPTION = "control/areas.toml"
 ROAD_SPACING_KM = 4
 ROAD_HALF_WIDTH_KM = 8
 SITE_RADIUS_KM = 5
@@ -192,32 +195,49 @@ def version_features(
 
 def compose(store: Store, description_path: Path | None = None) -> dict[str, str]:
     """The text of every layer file the description produces, by path relative to the store."""
-    description = load_description(description_path or store.root / "control" / "areas.toml", store)
+    description = load_description(description_path or store.root / DESCRIPTION, store)
     shapes = area_shapes(description, store)
-    return {ref.relpath: dumps(feature_collection(features))
+    return {ref.relpath: dumps(feature_collection(features, composed_from=DESCRIPTION))
             for ref, features in version_features(description, shapes, store.registry).items()}
 
 
+def _on_disk(store: Store) -> dict[str, bool]:
+    """Every layer file, and whether it was composed (the marker sits on the first line)."""
+    files = {}
+    for file in sorted((store.root / "layers").glob("*/*.geojson")):
+        with file.open(encoding="utf-8") as handle:
+            files[str(file.relative_to(store.root))] = '"composed_from"' in handle.readline()
+    return files
+
+
 def differences(store: Store, produced: dict[str, str]) -> list[str]:
-    """How the committed layers differ from what the description produces."""
-    on_disk = {str(p.relative_to(store.root)) for p in (store.root / "layers").glob("*/*.geojson")}
-    report = [f"{path}: not produced by the description" for path in sorted(on_disk - set(produced))]
+    """How the composed layers on disk differ from what the description produces."""
+    on_disk = _on_disk(store)
+    report = [f"{path}: composed earlier but no longer produced (run python -m layers compose)"
+              for path, composed in on_disk.items() if composed and path not in produced]
     for path, text in sorted(produced.items()):
-        file = store.root / path
-        if not file.exists():
+        if path not in on_disk:
             report.append(f"{path}: missing (run python -m layers compose)")
-        elif file.read_text(encoding="utf-8") != text:
+        elif not on_disk[path]:
+            report.append(f"{path}: added by hand, but the description also produces it")
+        elif (store.root / path).read_text(encoding="utf-8") != text:
             report.append(f"{path}: differs from what the description produces")
     return report
 
 
 def write(store: Store, produced: dict[str, str]) -> list[str]:
-    """Write every produced file (atomically) and remove layer files the description no longer makes."""
-    removed = []
-    for file in (store.root / "layers").glob("*/*.geojson"):
-        if str(file.relative_to(store.root)) not in produced:
-            file.unlink()
-            removed.append(str(file.relative_to(store.root)))
+    """Write every produced file (atomically) and remove composed files no longer produced.
+
+    Refuses, before writing anything, to overwrite a version added by hand.
+    """
+    on_disk = _on_disk(store)
+    clashes = sorted(path for path in produced if path in on_disk and not on_disk[path])
+    if clashes:
+        raise DescriptionError(f"{', '.join(clashes)}: added by hand, and the description also produces it; "
+                               "move that version into the description or give it another date")
+    removed = [path for path, composed in on_disk.items() if composed and path not in produced]
+    for path in removed:
+        (store.root / path).unlink()
     for path, text in produced.items():
         file = store.root / path
         if not file.exists() or file.read_text(encoding="utf-8") != text:

@@ -1,7 +1,8 @@
 """Reading and writing GeoJSON the way RFC 7946 asks for it.
 
-Every file the project writes goes through `write_feature_collection`, so
-orientation, precision and atomicity are decided in one place.
+Every geometry the project writes goes through `rfc7946_geometry` and every
+file through `write_atomic`, so orientation, precision and atomicity are
+decided in one place.
 """
 
 from __future__ import annotations
@@ -16,22 +17,17 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
+from layers.geometry import polygonal
+
 PRECISION = 6  # decimal places: about 0.1 m, far below what the sources support
 
 
 class GeoJSONError(ValueError):
-    """A GeoJSON document that cannot be used, with where and what is wrong."""
+    """A GeoJSON document that cannot be used: where (file, feature) and what is wrong."""
 
-
-def polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Only the polygons of a geometry: overlays leave stray lines and points where shapes touch."""
-    parts = shapely.get_parts(geometry)
-    while any(shapely.get_num_geometries(parts) > 1) or any(shapely.get_type_id(parts) == 7):
-        parts = shapely.get_parts(parts)  # collections may hold multi-geometries
-    parts = [part for part in parts if part.geom_type == "Polygon" and not part.is_empty]
-    if len(parts) == 1:
-        return parts[0]
-    return shapely.MultiPolygon(parts)
+    def __init__(self, where: str, what: str):
+        super().__init__(f"{where}: {what}")
+        self.where, self.what = where, what
 
 
 def rfc7946_geometry(geometry: shapely.Geometry) -> dict[str, Any]:
@@ -91,12 +87,21 @@ def write_feature_collection(path: Path, document: dict[str, Any]) -> None:
 
 
 def load_json(path: Path) -> Any:
+    """Parsed JSON (a leading byte-order mark is fine), or a GeoJSONError naming the file and the fault."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise GeoJSONError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+        raise GeoJSONError(str(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except OSError as err:
+        raise GeoJSONError(str(path), err.strerror or str(err)) from None
+    if not text.strip():
+        raise GeoJSONError(str(path), "the file is empty")
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as err:
-        raise GeoJSONError(f"{path}: broken JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+        raise GeoJSONError(str(path), f"broken JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise GeoJSONError(str(path), "JSON nested too deeply to be GeoJSON") from None
 
 
 def read_features(path: Path) -> list[dict[str, Any]]:
@@ -106,25 +111,25 @@ def read_features(path: Path) -> list[dict[str, Any]]:
 def features_of(document: Any, where: str) -> list[dict[str, Any]]:
     """The features of a FeatureCollection, a single Feature, or a bare geometry."""
     if not isinstance(document, dict) or "type" not in document:
-        raise GeoJSONError(f"{where}: not a GeoJSON object (no 'type' member)")
+        raise GeoJSONError(where, "not a GeoJSON object (no 'type' member)")
     kind = document["type"]
     if kind == "FeatureCollection":
         features = document.get("features")
         if not isinstance(features, list):
-            raise GeoJSONError(f"{where}: FeatureCollection without a 'features' list")
+            raise GeoJSONError(where, "FeatureCollection without a 'features' list")
         return features
     if kind == "Feature":
         return [document]
     if kind in {"Polygon", "MultiPolygon", "Point", "LineString", "MultiPoint", "MultiLineString", "GeometryCollection"}:
         return [{"type": "Feature", "properties": {}, "geometry": document}]
-    raise GeoJSONError(f"{where}: unknown GeoJSON type {kind!r}")
+    raise GeoJSONError(where, f"unknown GeoJSON type {str(kind)[:40]!r}")
 
 
 def to_shape(geometry: Any, where: str) -> shapely.Geometry:
     """A shapely geometry from a GeoJSON geometry dict, or a GeoJSONError saying why not."""
     if not isinstance(geometry, dict):
-        raise GeoJSONError(f"{where}: geometry is missing")
+        raise GeoJSONError(where, "geometry is missing")
     try:
         return shape(geometry)
     except Exception as err:  # shapely raises several kinds for malformed coordinates
-        raise GeoJSONError(f"{where}: geometry cannot be read ({err})") from None
+        raise GeoJSONError(where, f"geometry cannot be read ({str(err)[:120]})") from None

@@ -48,3 +48,14 @@ def wrongly_oriented_rings(geometry: shapely.Geometry) -> int:
         wrong += not polygon.exterior.is_ccw
         wrong += sum(ring.is_ccw for ring in polygon.interiors)
     return wrong
+
+
+def polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Only the polygons of a geometry: overlays leave stray lines and points where shapes touch."""
+    parts = shapely.get_parts(geometry)
+    while any(shapely.get_num_geometries(parts) > 1) or any(shapely.get_type_id(parts) == 7):
+        parts = shapely.get_parts(parts)  # collections may hold multi-geometries
+    parts = [part for part in parts if part.geom_type == "Polygon" and not part.is_empty]
+    if len(parts) == 1:
+        return parts[0]
+    return shapely.MultiPolygon(parts)

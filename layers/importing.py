@@ -24,10 +24,11 @@ from layers.geojson import (
     write_feature_collection,
 )
 from layers.store import Store, StoreError, VersionRef, areas_frame, parse_day
-from layers.validation import Problem, check_features, outline_zone, overlap_problems
+from layers.validation import Problem, check_features, outline_zone, overlap_problems, plausible_day
 
 PROPERTIES = ("name", "status", "contested_with", "sources", "note")
-WGS84_NAMES = re.compile(r"(CRS84|EPSG:+4326|EPSG/0/4326)$", re.IGNORECASE)
+LISTS = ("contested_with", "sources")  # QGIS writes list fields as JSON text
+WGS84_NAMES = re.compile(r"(CRS84|EPSG:(?:[0-9.]*:)?4326|EPSG/[0-9]+/4326)$", re.IGNORECASE)
 
 
 class ImportRefused(ValueError):
@@ -45,11 +46,16 @@ class Imported:
 
 
 def _declared_crs(document: Any) -> str | None:
+    """The CRS a pre-2016 GeoJSON names, as text ("EPSG:4326" for the old {"type": "EPSG"} form)."""
     crs = document.get("crs") if isinstance(document, dict) else None
     if not crs:
         return None
-    name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
-    return str(name or crs)
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    if isinstance(properties, dict) and properties.get("name"):
+        return str(properties["name"])[:80]
+    if isinstance(properties, dict) and properties.get("code"):
+        return f"EPSG:{properties['code']}"[:80]
+    return "an unreadable 'crs' member"
 
 
 def _json_list(value: Any) -> Any:
@@ -63,10 +69,10 @@ def _json_list(value: Any) -> Any:
 
 def _normalised(feature: Any, where: str) -> tuple[Any, set[str]]:
     """The feature with only the contract's properties and an RFC 7946 geometry (when readable)."""
-    if not isinstance(feature, dict):
-        return feature, set()
-    properties = feature.get("properties") or {}
-    kept = {key: _json_list(properties[key]) for key in PROPERTIES if key in properties}
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    if not isinstance(properties, dict):
+        return feature, set()  # the checks say what is wrong with it
+    kept = {key: _json_list(properties[key]) if key in LISTS else properties[key] for key in PROPERTIES if key in properties}
     try:
         geometry = to_shape(feature.get("geometry"), where)
     except GeoJSONError:
@@ -81,6 +87,8 @@ def _normalised(feature: Any, where: str) -> tuple[Any, set[str]]:
 def import_version(store: Store, faction: str, day_text: str, source: Path, replace: bool = False) -> Imported:
     store.faction(faction)
     day = parse_day(day_text, "version date")
+    if plausible_day(day):
+        raise StoreError(f"version date {plausible_day(day)}")
     source = Path(source)
     where = source.name
     if not source.is_file():
@@ -93,7 +101,7 @@ def import_version(store: Store, faction: str, day_text: str, source: Path, repl
                                                 "(EPSG:4326): reproject it before adding")])
         raw = features_of(document, where)
     except GeoJSONError as err:
-        raise ImportRefused([Problem(where, str(err).split(": ", 1)[-1])]) from None
+        raise ImportRefused([Problem(where, err.what)]) from None
     normalised, ignored = [], set()
     for number, feature in enumerate(raw, start=1):
         clean, dropped = _normalised(feature, f"{where}, feature #{number}")

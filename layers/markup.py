@@ -5,12 +5,14 @@ from __future__ import annotations
 import html
 import re
 
+HTTP_URL = re.compile(r"^https?://\S+$")
+
 
 def link(source: dict) -> str:
     """A source as HTML: its title, linked only if its URL is http(s), then its publication date."""
     title = html.escape(str(source.get("title", "")))
     url = str(source.get("url", ""))
     published = f" ({html.escape(str(source['published']))})" if source.get("published") else ""
-    if re.match(r"^https?://", url):
+    if HTTP_URL.match(url):
         return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>{published}'
     return title + published

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from layers.geojson import load_json
@@ -26,7 +26,6 @@ class Faction:
     aliases: tuple[str, ...] = ()
     allied_with: tuple[str, ...] = ()
     alliance_note: str = ""
-    sources: tuple[dict, ...] = field(default=(), compare=False)
 
 
 def load_registry(path: Path) -> dict[str, Faction]:
@@ -57,7 +56,6 @@ def load_registry(path: Path) -> dict[str, Faction]:
             aliases=tuple(entry.get("aliases", ())),
             allied_with=tuple(entry.get("allied_with", ())),
             alliance_note=entry.get("alliance_note", ""),
-            sources=tuple(entry.get("sources", ())),
         )
     for faction in factions.values():
         unknown = [ally for ally in faction.allied_with if ally not in factions]

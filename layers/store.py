@@ -11,6 +11,7 @@ version's areas are parsed only when asked for, then kept.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -22,12 +23,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from layers.geojson import read_features, to_shape
+from layers.geojson import GeoJSONError, read_features, to_shape
 from layers.geometry import WGS84
 from layers.registry import Faction, load_registry
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "geodata"
-VERSION_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.geojson$")
+VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
 AREA_COLUMNS = ["name", "status", "contested_with", "sources", "note"]
 
 
@@ -37,7 +38,7 @@ class StoreError(ValueError):
 
 def parse_day(text: str, what: str = "date") -> date:
     """A real calendar date written YYYY-MM-DD, or a StoreError that says which part is wrong."""
-    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
         raise StoreError(f"{what} {text!r} is not written YYYY-MM-DD")
     try:
         return date.fromisoformat(text.strip())
@@ -59,8 +60,10 @@ def areas_frame(features: list[dict[str, Any]], where: str) -> gpd.GeoDataFrame:
     """A version's areas as a frame; trusts the content (validation is separate) but not the syntax."""
     rows, shapes = [], []
     for number, feature in enumerate(features, start=1):
-        properties = feature.get("properties") or {}
-        label = f"{where}, feature #{number} ({properties.get('name', 'unnamed')})"
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        label = f"{where}, feature #{number}"
+        if not isinstance(properties, dict):
+            raise GeoJSONError(label, "is not a Feature with properties")
         shapes.append(to_shape(feature.get("geometry"), label))
         rows.append(
             {
@@ -93,9 +96,6 @@ class Store:
     def places(self) -> gpd.GeoDataFrame:
         return gpd.read_file(self.root / "places.geojson")
 
-    def layer_dir(self, faction: str) -> Path:
-        return self.root / "layers" / faction
-
     def path(self, ref: VersionRef) -> Path:
         return self.root / ref.relpath
 
@@ -108,7 +108,7 @@ class Store:
                 if folder.is_dir() and folder.name in self.registry:
                     for file in folder.iterdir():
                         match = VERSION_NAME.match(file.name)
-                        if match:
+                        if match and file.is_file():
                             try:
                                 refs.add(VersionRef(folder.name, date.fromisoformat(match.group(1))))
                             except ValueError:
@@ -125,10 +125,12 @@ class Store:
         return self._frames[ref]
 
     def with_version(self, ref: VersionRef, frame: gpd.GeoDataFrame) -> "Store":
-        """The store as it would be with `ref` added or replaced, without touching disk."""
-        overlay = Store(self.root, {**self._overrides, ref: frame})
-        overlay._frames = self._frames
-        overlay.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("registry", "outline", "places")})
+        """The store as it would be with `ref` added or replaced, without touching disk.
+
+        A shallow copy: it shares the loaded registry, outline, places and frames.
+        """
+        overlay = copy.copy(self)
+        overlay._overrides = {**self._overrides, ref: frame}
         return overlay
 
     def faction(self, faction_id: str) -> Faction:

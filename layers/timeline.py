@@ -15,6 +15,7 @@ from datetime import date
 from typing import Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -69,21 +70,20 @@ def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=WGS84)
 
 
+def _frames(store: Store, refs: Iterable[VersionRef], factions: Iterable[str] | None) -> gpd.GeoDataFrame:
+    ends = valid_to(store.versions())
+    wanted = None if factions is None else set(factions)
+    return _concat([version_frame(store, ref, ends[ref]) for ref in refs if wanted is None or ref.faction in wanted])
+
+
 def state_at(store: Store, day: date, factions: Iterable[str] | None = None) -> gpd.GeoDataFrame:
     """Every area held or contested on `day`, one row each, in registry order."""
-    versions = store.versions()
-    ends = valid_to(versions)
-    wanted = None if factions is None else set(factions)
-    refs = [ref for ref in versions_at(versions, day) if wanted is None or ref.faction in wanted]
-    return _concat([version_frame(store, ref, ends[ref]) for ref in refs])
+    return _frames(store, versions_at(store.versions(), day), factions)
 
 
 def history(store: Store, factions: Iterable[str] | None = None) -> gpd.GeoDataFrame:
     """Every area of every version, with the interval it holds for."""
-    versions = store.versions()
-    ends = valid_to(versions)
-    wanted = None if factions is None else set(factions)
-    return _concat([version_frame(store, ref, ends[ref]) for ref in versions if wanted is None or ref.faction in wanted])
+    return _frames(store, store.versions(), factions)
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ def holders_in(state: gpd.GeoDataFrame, lon: float, lat: float) -> list[Holder]:
     """Areas of `state` containing the point, those held first."""
     if state.empty:
         return []
-    rows = state.iloc[state.sindex.query(shapely.Point(lon, lat), predicate="intersects")]
+    hits = np.sort(state.sindex.query(shapely.Point(lon, lat), predicate="intersects"))  # keep registry order
+    rows = state.iloc[hits]
     rows = rows.assign(_contested=rows["status"] != "held").sort_values("_contested", kind="stable")
     return [
         Holder(

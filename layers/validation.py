@@ -12,10 +12,12 @@ from itertools import combinations
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from layers.geojson import GeoJSONError, load_json, to_shape
-from layers.geometry import WGS84, area_km2, to_equal_area, wrongly_oriented_rings
+from layers.geometry import M2_PER_KM2, WGS84, area_km2, to_equal_area, wrongly_oriented_rings
+from layers.markup import HTTP_URL
 from layers.store import VERSION_NAME, Store, VersionRef
 from layers.timeline import valid_to
 
@@ -23,7 +25,8 @@ OUTLINE_TOLERANCE_M = 2_000  # how far past Libya's simplified 1:10m outline an 
 OUTSIDE_TOLERANCE_KM2 = 0.01
 OVERLAP_TOLERANCE_KM2 = 0.5  # held areas of two factions may touch, not overlap beyond this
 STATUSES = ("held", "contested")
-PUBLISHED = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+PUBLISHED = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+FIRST_DAY = date(2011, 1, 1)  # nothing in this war's record predates the 2011 revolution
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,30 @@ class Problem:
         return f"{self.where}: {self.what}"
 
 
-def _label(where: str, number: int, properties: dict) -> str:
+def plausible_day(day: date) -> str | None:
+    """Why a version date cannot be right (before 2011, or in the future), or None."""
+    if day < FIRST_DAY:
+        return f"{day} is before {FIRST_DAY}, earlier than anything this record covers"
+    if day > date.today():
+        return f"{day} is in the future"
+    return None
+
+
+def _real_published(text: str) -> bool:
+    match = PUBLISHED.match(text)
+    if not match:
+        return False
+    year, month, day = (int(part) if part else 1 for part in match.groups())
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _label(where: str, number: int, properties: Any) -> str:
     name = properties.get("name") if isinstance(properties, dict) else None
-    return f"{where}, feature #{number}" + (f" ({name})" if name else "")
+    return f"{where}, feature #{number}" + (f" ({name})" if isinstance(name, str) and name else "")
 
 
 def _check_sources(sources: Any, label: str) -> list[Problem]:
@@ -51,11 +75,12 @@ def _check_sources(sources: Any, label: str) -> list[Problem]:
         if not str(source.get("title") or "").strip():
             problems.append(Problem(label, f"source #{index} has no title"))
         url = str(source.get("url") or "")
-        if not re.match(r"^https?://\S+$", url):
-            problems.append(Problem(label, f"source #{index} url {url!r} is not an http(s) address"))
+        if not HTTP_URL.match(url):
+            problems.append(Problem(label, f"source #{index} url {url[:80]!r} is not an http(s) address"))
         published = source.get("published")
-        if published is not None and not PUBLISHED.match(str(published)):
-            problems.append(Problem(label, f"source #{index} published {published!r} is not YYYY, YYYY-MM or YYYY-MM-DD"))
+        if published is not None and not _real_published(str(published)):
+            problems.append(Problem(label, f"source #{index} published {str(published)[:20]!r} is not a real "
+                                           "YYYY, YYYY-MM or YYYY-MM-DD"))
     return problems
 
 
@@ -63,14 +88,17 @@ def _check_properties(properties: Any, label: str, faction: str, known: dict) ->
     if not isinstance(properties, dict):
         return [Problem(label, "has no properties (name, status, sources)")]
     problems = []
-    if not str(properties.get("name") or "").strip():
-        problems.append(Problem(label, "has no 'name'"))
+    name = properties.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(Problem(label, "has no 'name' (text)" if name is None else f"'name' is not text: {str(name)[:40]}"))
     status = properties.get("status")
-    if status not in STATUSES:
-        problems.append(Problem(label, f"status {status!r} is not one of {', '.join(STATUSES)}"))
+    if not isinstance(status, str) or status not in STATUSES:
+        problems.append(Problem(label, f"status {str(status)[:40]!r} is not one of {', '.join(STATUSES)}"))
     others = properties.get("contested_with")
-    if status == "contested":
-        if not isinstance(others, list) or not others:
+    if others is not None and (not isinstance(others, list) or not all(isinstance(o, str) for o in others)):
+        problems.append(Problem(label, "'contested_with' is not a list of faction ids"))
+    elif status == "contested":
+        if not others:
             problems.append(Problem(label, "is contested but 'contested_with' names no other faction"))
         else:
             for other in others:
@@ -97,8 +125,8 @@ def _check_geometry(geometry: shapely.Geometry, label: str, outline_zone: shapel
     if geometry.is_empty:
         return [Problem(label, "geometry is empty")]
     xmin, ymin, xmax, ymax = geometry.bounds
-    if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
-        return [Problem(label, f"coordinates ({xmin:.0f}, {ymin:.0f}) … ({xmax:.0f}, {ymax:.0f}) are not "
+    if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
+        return [Problem(label, f"coordinates ({xmin:.6g}, {ymin:.6g}) … ({xmax:.6g}, {ymax:.6g}) are not "
                                "longitude/latitude degrees; RFC 7946 GeoJSON must be WGS84 lon/lat (reproject it)")]
     if not geometry.is_valid:
         return [Problem(label, f"geometry is invalid: {shapely.is_valid_reason(geometry)}")]
@@ -111,7 +139,7 @@ def _check_geometry(geometry: shapely.Geometry, label: str, outline_zone: shapel
         outside_km2 = float(area_km2([outside])[0])
         if outside_km2 > OUTSIDE_TOLERANCE_KM2:
             swapped = shapely.transform(geometry, lambda xy: xy[:, ::-1])
-            if _share_inside(swapped, outline_zone) > 0.5 > _share_inside(geometry, outline_zone):
+            if _share_inside(geometry, outline_zone) < 0.05 and _share_inside(swapped, outline_zone) > 0.05:
                 problems.append(Problem(label, "lies outside Libya, but inside it with latitude and longitude swapped: "
                                                "coordinates must be [longitude, latitude]"))
             else:
@@ -129,7 +157,8 @@ def check_features(features: Any, where: str, faction: str, store: Store, zone: 
     """Problems in one version's features (everything but overlaps with other factions)."""
     if not isinstance(features, list):
         return [Problem(where, "has no 'features' list")]
-    problems, names = [], {}
+    problems: list[Problem] = []
+    names: dict[str, int] = {}
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         label = _label(where, number, properties or {})
@@ -140,13 +169,14 @@ def check_features(features: Any, where: str, faction: str, store: Store, zone: 
         try:
             geometry = to_shape(feature.get("geometry"), label)
         except GeoJSONError as err:
-            problems.append(Problem(label, str(err).removeprefix(label + ": ")))
+            problems.append(Problem(label, err.what))
             continue
-        problems += _check_geometry(geometry, label, zone)
-        name = (properties or {}).get("name")
-        if name in names:
+        with np.errstate(all="ignore"):
+            problems += _check_geometry(geometry, label, zone)
+        name = properties.get("name") if isinstance(properties, dict) else None
+        if isinstance(name, str) and name in names:
             problems.append(Problem(label, f"has the same name as feature #{names[name]}"))
-        elif name:
+        elif isinstance(name, str) and name:
             names[name] = number
     return problems
 
@@ -157,13 +187,15 @@ def check_file(store: Store, faction: str, file_name: str, zone: shapely.Geometr
     if not match:
         return [Problem(where, "file name is not <YYYY-MM-DD>.geojson")]
     try:
-        date.fromisoformat(match.group(1))
+        day = date.fromisoformat(match.group(1))
     except ValueError as err:
         return [Problem(where, f"{match.group(1)} is not a real date ({err})")]
+    if plausible_day(day):
+        return [Problem(where, plausible_day(day))]
     try:
         document = load_json(store.root / where)
     except GeoJSONError as err:
-        return [Problem(where, str(err).split(": ", 1)[-1])]
+        return [Problem(where, err.what)]
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         return [Problem(where, "is not a GeoJSON FeatureCollection")]
     problems = []
@@ -176,13 +208,17 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
     """Held areas of different factions that overlap while both versions hold.
 
     Each pair of versions is compared once, over the interval they share,
-    rather than once per change date.
+    rather than once per change date. Files that do not read are left out
+    here (the file checks report them).
     """
     versions = store.versions()
     ends = valid_to(versions)
     held = {}
     for ref in versions:
-        frame = store.frame(ref)
+        try:
+            frame = store.frame(ref)
+        except GeoJSONError:
+            continue
         frame = frame[frame["status"] == "held"]
         if not frame.empty:
             held[ref] = to_equal_area(frame.geometry).reset_index(drop=True), frame["name"].tolist()
@@ -200,7 +236,7 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
         shapes_b, names_b = held[b]
         left, right = shapes_b.sindex.query(shapes_a, predicate="intersects")
         for i, j in zip(left, right):
-            overlap_km2 = shapes_a.iloc[i].intersection(shapes_b.iloc[j]).area / 1e6
+            overlap_km2 = shapes_a.iloc[i].intersection(shapes_b.iloc[j]).area / M2_PER_KM2
             if overlap_km2 > OVERLAP_TOLERANCE_KM2:
                 until = "" if end == date.max else f" until {end.isoformat()}"
                 problems.append(Problem(
@@ -233,7 +269,5 @@ def check_store(store: Store) -> list[Problem]:
             if file.name.startswith("."):
                 continue
             problems += check_file(store, folder.name, file.name, zone)
-    if problems:
-        return problems  # overlaps are only meaningful once every file reads
-    return overlap_problems(store)
+    return problems + overlap_problems(store)
 

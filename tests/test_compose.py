@@ -1,12 +1,16 @@
 """The layers are composed from geodata/control/areas.toml, deterministically."""
 
+import json
 import shutil
 
 import pytest
 import shapely
+from conftest import area, tree_digest
 
-from layers.compose import DescriptionError, area_shapes, compose, differences, load_description
+from layers.compose import DescriptionError, area_shapes, compose, differences, load_description, write
+from layers.geojson import feature_collection
 from layers.geometry import area_km2
+from layers.importing import import_version
 from layers.store import Store
 
 
@@ -76,7 +80,28 @@ def test_check_reports_a_hand_edited_layer(shipped_copy):
     assert differences(store, compose(store)) == ["layers/pfg/2015-02-17.geojson: differs from what the description produces"]
 
 
-def test_check_reports_a_layer_the_description_does_not_make(shipped_copy):
+def test_check_reports_a_composed_layer_the_description_no_longer_makes(shipped_copy):
     store = Store(shipped_copy)
     shutil.copy(shipped_copy / "layers" / "pfg" / "2015-02-17.geojson", shipped_copy / "layers" / "pfg" / "2015-09-11.geojson")
-    assert differences(store, compose(store)) == ["layers/pfg/2015-09-11.geojson: not produced by the description"]
+    assert differences(store, compose(store)) == [
+        "layers/pfg/2015-09-11.geojson: composed earlier but no longer produced (run python -m layers compose)"]
+
+
+def test_compose_leaves_a_version_added_by_hand_alone(shipped_copy, tmp_path):
+    drawn = tmp_path / "drawn.geojson"
+    drawn.write_text(json.dumps(feature_collection([area(18.0, 27.0, "Desert outpost")])))
+    import_version(Store(shipped_copy), "tebu", "2015-07-01", drawn)
+    store = Store(shipped_copy)
+    assert differences(store, compose(store)) == [] and write(store, compose(store)) == []
+    assert (shipped_copy / "layers" / "tebu" / "2015-07-01.geojson").exists()
+
+
+def test_compose_refuses_to_overwrite_a_version_added_by_hand(shipped_copy, tmp_path):
+    drawn = tmp_path / "drawn.geojson"
+    drawn.write_text(json.dumps(feature_collection([area(18.0, 27.0, "Desert outpost")])))
+    import_version(Store(shipped_copy), "pfg", "2015-02-17", drawn, replace=True)
+    store = Store(shipped_copy)
+    before = tree_digest(shipped_copy)
+    with pytest.raises(DescriptionError, match="layers/pfg/2015-02-17.geojson: added by hand"):
+        write(store, compose(store))
+    assert tree_digest(shipped_copy) == before

@@ -4,6 +4,8 @@ import json
 
 import pytest
 import shapely
+from hypothesis import given
+from hypothesis import strategies as st
 from shapely.geometry import shape
 
 from layers.geojson import rfc7946_geometry, write_atomic
@@ -20,9 +22,17 @@ def test_written_coordinates_have_at_most_six_decimals():
     assert all(round(c, 6) == c for xy in written["coordinates"][0] for c in xy)
 
 
-def test_snapping_to_six_decimals_keeps_a_sliver_valid():
-    sliver = shapely.Polygon([(13.0, 32.0), (13.1, 32.0000004), (13.2, 32.0), (13.1, 32.0000001)])
-    assert shapely.is_valid(shape(rfc7946_geometry(sliver))) or shape(rfc7946_geometry(sliver)).is_empty
+coordinate = st.floats(min_value=10.0, max_value=25.0, allow_nan=False).map(lambda v: v + 1e-9)
+
+
+@given(st.lists(st.tuples(coordinate, coordinate.map(lambda v: v + 10)), min_size=3, max_size=12))
+def test_written_geometry_is_always_valid_counter_clockwise_and_six_decimal(points):
+    polygon = shapely.make_valid(shapely.Polygon(points))
+    written = shape(rfc7946_geometry(polygon)) if polygon.area > 0 else shapely.Polygon()
+    assert written.is_valid
+    for part in (p for p in shapely.get_parts(written) if not p.is_empty):
+        assert part.exterior.is_ccw and all(not ring.is_ccw for ring in part.interiors)
+        assert all(round(c, 6) == c for xy in part.exterior.coords for c in xy)
 
 
 def test_an_interrupted_write_leaves_the_old_file_whole(tmp_path, monkeypatch):

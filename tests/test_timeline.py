@@ -3,15 +3,16 @@
 from datetime import date, timedelta
 
 from conftest import area, write_layer
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layers.store import Store, VersionRef
-from layers.timeline import answer, change_dates, state_at, valid_to, versions_at, who
+from layers.timeline import answer, change_dates, state_at, tag_points, valid_to, versions_at, who
 
 FACTIONS = ["tobruk", "libya-dawn", "islamic-state"]
 days = st.dates(min_value=date(2014, 5, 16), max_value=date(2016, 12, 31))
 version_sets = st.sets(st.builds(VersionRef, st.sampled_from(FACTIONS), days), max_size=25)
+DAYS_WITH_DATA = {date(2015, 2, 17), date(2015, 3, 19), date(2015, 3, 20), date(2015, 5, 20), date(2016, 1, 1)}
 
 
 @given(version_sets, days)
@@ -32,9 +33,13 @@ def test_a_version_is_current_exactly_from_its_date_until_valid_to(versions, day
         assert (ref in current) == holds
 
 
-@given(version_sets)
-def test_change_dates_are_the_sorted_union_of_version_dates(versions):
-    assert change_dates(versions) == sorted({ref.day for ref in versions})
+@given(version_sets, days)
+def test_the_state_only_changes_on_a_change_date(versions, day):
+    earlier = [d for d in change_dates(versions) if d <= day]
+    if earlier:
+        assert set(versions_at(versions, day)) == set(versions_at(versions, earlier[-1]))
+    else:
+        assert versions_at(versions, day) == []
 
 
 @given(version_sets)
@@ -90,3 +95,12 @@ def test_the_day_after_a_change_still_shows_it(shipped):
     assert answer(who(shipped, date(2015, 5, 20) - one_day, 16.5887, 31.2089)) == "libya-dawn|islamic-state"
     assert answer(who(shipped, date(2015, 5, 20), 16.5887, 31.2089)) == "islamic-state"
     assert answer(who(shipped, date(2015, 5, 20) + one_day, 16.5887, 31.2089)) == "islamic-state"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(sorted(DAYS_WITH_DATA)), st.floats(24.0, 33.0), st.floats(10.0, 25.0)),
+                min_size=1, max_size=12))
+def test_tagging_many_points_at_once_answers_as_who_does_one_by_one(shipped, rows):
+    days, lats, lons = ([row[i] for row in rows] for i in range(3))
+    batch = tag_points(shipped, days, lons, lats)
+    assert [answer(h) for h in batch] == [answer(who(shipped, d, lon, lat)) for d, lat, lon in rows]

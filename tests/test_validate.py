@@ -134,3 +134,23 @@ def test_the_outline_tolerance_admits_areas_traced_on_a_finer_coastline(empty_ro
                 [area(13.2, 32.88, "Tripoli") | {"geometry": shapely.geometry.mapping(tripoli_coast.intersection(
                     Store(empty_root).outline.buffer(0.01)))}])
     assert not [p for p in problems(empty_root) if "outside" in p]
+
+
+def test_overlaps_are_still_reported_when_another_file_is_broken(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "East side", half=0.1)])
+    write_layer(empty_root, "libya-dawn", "2015-02-17", [area(18.1, 27.0, "West side", half=0.1)])
+    (empty_root / "layers" / "tuareg").mkdir()
+    (empty_root / "layers" / "tuareg" / "2015-02-17.geojson").write_text("{")
+    found = problems(empty_root)
+    assert any("broken JSON" in p for p in found) and any("overlaps" in p for p in found)
+
+
+def test_a_folder_named_like_a_version_is_not_taken_for_one(empty_root):
+    (empty_root / "layers" / "tobruk" / "2015-02-17.geojson").mkdir(parents=True)
+    assert Store(empty_root).versions() == []
+
+
+def test_a_version_dated_in_the_future_is_reported(empty_root):
+    write_layer(empty_root, "tobruk", "2999-01-01", [area(18.0, 27.0, "Desert")])
+    [problem] = problems(empty_root)
+    assert "2999-01-01 is in the future" in problem
