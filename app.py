@@ -135,8 +135,8 @@ if st.session_state.view == "map":
     map_column, summary_column = st.columns([3, 1])
     with map_column:
         layers = control_layers(state, REGISTRY)
-        if st.session_state.place:
-            lat, lon, label = place_point(st.session_state.place)
+        if st.session_state.place in PLACES.index:  # a clicked point needs no marker, and adding one would
+            lat, lon, label = place_point(st.session_state.place)  # redraw the layers and close the popup
             layers.append(place_marker(lat, lon, label))
         clicked = st_folium(base_map(outline(), PLACES.reset_index(), REGISTRY), feature_group_to_add=layers,
                             returned_objects=["last_clicked"], height=620, use_container_width=True, key="control-map")

@@ -1,0 +1,204 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright against `streamlit run app.py`.
+
+No network: the map's CDN scripts come from npm packages (offline_assets.py),
+and map tiles are answered empty, which is also how the map must cope when a
+tile server cannot be reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Frame, Page, sync_playwright
+
+from offline_assets import serve_offline
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail(f"streamlit did not start: {process.stderr.read().decode()[-2000:]}")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def require(tool_present: bool, what: str) -> None:
+    """In CI a missing tool fails the run; on a developer's machine the browser tests wait for it."""
+    if not tool_present:
+        message = f"{what} is needed for the browser tests: `apt-get install chromium npm` (bash .ci/run does)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(CHROMIUM.exists(), "Debian's chromium")
+    require(shutil.which("npm") is not None, "npm")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.route("**/*", serve_offline)
+    yield context.new_page()
+    context.close()
+
+
+def settle(page: Page) -> None:
+    """Wait as Streamlit's own e2e suite does: connected, script finished, no skeletons."""
+    page.wait_for_selector("[data-test-connection-state='CONNECTED']", timeout=60_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
+
+
+def map_frame(page: Page, index: int = 0) -> Frame:
+    """The map iframe's frame, once Leaflet has drawn areas in it."""
+    page.locator(MAP).nth(index).wait_for(timeout=60_000)
+    frame = page.locator(MAP).nth(index).element_handle().content_frame()
+    frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=60_000)
+    return frame
+
+
+def drawn_areas(frame: Frame) -> list[tuple[str, str]]:
+    """(fill colour, dash pattern) of every drawn area path, in drawing order."""
+    return frame.eval_on_selector_all(
+        "path.leaflet-interactive[fill-opacity]:not([fill='#ffffff'])",
+        "paths => paths.map(p => [p.getAttribute('fill'), p.getAttribute('stroke-dasharray') || ''])")
+
+
+def click_at(page: Page, frame: Frame, lat: float, lon: float) -> None:
+    """Click the map where a person would to hit a place: at its pixel, not at an element's centre."""
+    point = frame.evaluate(f"window.map.latLngToContainerPoint([{lat}, {lon}])")
+    box = page.locator(MAP).first.bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def open_view(page: Page, server: str, query: str = "") -> None:
+    page.goto(f"{server}/{query}")
+    settle(page)
+
+
+def test_the_map_draws_every_factions_areas_in_its_colour(page, server):
+    open_view(page, server, "?date=2015-06-04")
+    fills = {fill for fill, _ in drawn_areas(map_frame(page))}
+    assert {"#d55e00", "#009e73", "#1a1a1a", "#99ddff", "#332288"} <= fills  # HoR, Dawn, IS, BRSC, PFG
+
+
+def test_contested_areas_are_drawn_dashed(page, server):
+    open_view(page, server, "?date=2015-02-17&factions=islamic-state")
+    dashes = {dash for _, dash in drawn_areas(map_frame(page))}
+    assert "" in dashes and any(dashes - {""})  # Nawfaliya held (solid); Sirte and Derna contested (dashed)
+
+
+def test_moving_the_date_changes_the_areas_without_resetting_pan_and_zoom(page, server):
+    open_view(page, server, "?date=2015-05-19")
+    frame = map_frame(page)
+    frame.evaluate("window.map.setView([31.1, 16.9], 8, {animate: false})")
+    before = drawn_areas(frame)
+    page.get_by_role("button", name="Next").click()
+    settle(page)
+    page.wait_for_function("document.querySelector('h1').innerText.includes('20 May 2015')", timeout=30_000)
+    deadline = time.monotonic() + 20
+    while drawn_areas(frame) == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert drawn_areas(frame) != before  # Sirte passed to the Islamic State on 20 May 2015
+    view = frame.evaluate("[window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert view[0] == 8 and abs(view[1] - 31.1) < 0.01 and abs(view[2] - 16.9) < 0.01
+
+
+def test_date_changes_do_not_pile_up_old_layers_in_the_browser(page, server):
+    open_view(page, server, "?date=2015-03-19")
+    frame = map_frame(page)
+    for label in ["Next", "Previous"] * 4:
+        page.get_by_role("button", name=label).click()
+        settle(page)
+    time.sleep(1)
+    kept = frame.evaluate("window.feature_group.length")
+    shown = frame.evaluate("Object.values(window.map._layers).filter(l => window.feature_group.includes(l)).length")
+    assert kept == shown  # the frontend holds only the groups on the map, not every past date's
+
+
+def test_clicking_an_area_shows_its_faction_status_and_sources(page, server):
+    open_view(page, server, "?date=2015-06-04&factions=pfg")
+    frame = map_frame(page)
+    frame.evaluate("window.map.setView([30.55, 18.35], 10, {animate: false})")
+    time.sleep(0.5)
+    click_at(page, frame, 30.55, 18.35)  # inland of the Es Sider terminal
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "Petroleum Facilities Guard" in popup.inner_text() and "held, since" in popup.inner_text()
+    assert popup.locator("a[href^='http']").count() >= 1
+
+
+def test_play_walks_forward_and_stop_holds_the_date(page, server):
+    open_view(page, server, "?date=2015-02-17")
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Play").click()
+    page.wait_for_function("!document.querySelector('h1').innerText.includes('17 February 2015')", timeout=30_000)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    settle(page)
+    held = page.locator("h1").inner_text()
+    time.sleep(4)
+    assert page.locator("h1").inner_text() == held and "2015" in held
+
+
+def test_compare_shows_two_maps_side_by_side(page, server):
+    open_view(page, server, "?view=compare&before=2015-02-17&after=2015-06-04")
+    frame = map_frame(page, 0)
+    assert frame.locator(".leaflet-container").count() == 2
+    frame.wait_for_function("document.querySelectorAll('.leaflet-container')[1].querySelector('path.leaflet-interactive')")
+
+
+def test_a_download_is_a_geojson_file_with_the_expected_features(page, server):
+    open_view(page, server, "?date=2015-06-04&factions=islamic-state,pfg")
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="All shown factions on 4 Jun 2015").click()
+    assert download.value.suggested_filename == "libya-control_all_2015-06-04.geojson"
+    document = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert document["type"] == "FeatureCollection"
+    assert {f["properties"]["faction"] for f in document["features"]} == {"islamic-state", "pfg"}
+    assert "Sirte" in {f["properties"]["name"] for f in document["features"]}
+
+
+def test_the_map_shows_libya_without_a_tile_server(page, server):
+    open_view(page, server, "?date=2015-02-17")
+    frame = map_frame(page)
+    assert frame.locator("path[fill='#f7f4ec']").count() == 1  # Libya's outline, filled so it reads on a blank map
+    assert frame.locator(".place-label", has_text="Tripoli").count() == 1
