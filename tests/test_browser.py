@@ -18,9 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Frame, Page, sync_playwright
-
 from offline_assets import serve_offline
+from playwright.sync_api import Frame, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
