@@ -151,7 +151,8 @@ if st.session_state.view == "map":
 
     st.subheader("Place history")
     st.selectbox("Pick a named place, or click the map", [None, *PLACES.sort_values("name").index], key="place_pick",
-                 format_func=lambda p: "—" if p is None else PLACES.loc[p, "name"], on_change=pick_place)
+                 format_func=lambda p: "—" if p is None else PLACES.loc[p, "name"], on_change=pick_place,
+                 placeholder="Choose a place")
     if st.session_state.place:
         lat, lon, label = place_point(st.session_state.place)
         spans = history_at(lat, lon)
@@ -196,8 +197,8 @@ else:
             "km2_after": st.column_config.NumberColumn("km² after", format="localized"),
             "gained_km2": st.column_config.NumberColumn("gained", format="localized"),
             "lost_km2": st.column_config.NumberColumn("lost", format="localized"),
-            "contested_km2_before": st.column_config.NumberColumn("contested before", format="localized"),
-            "contested_km2_after": st.column_config.NumberColumn("contested after", format="localized")})
+            "contested_km2_before": st.column_config.NumberColumn("contested, before", format="localized", width="small"),
+            "contested_km2_after": st.column_config.NumberColumn("contested, after", format="localized", width="small")})
 
 # ---------------------------------------------------------------- downloads (GeoJSON, RFC 7946), built on click
 # The callables run outside the script, so they take what they need now, not from session state later.

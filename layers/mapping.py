@@ -39,8 +39,10 @@ box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:230px}
 </style>"""
 
 
-def area_popup(row: Any, faction: Faction) -> str:
-    status = "held" if row.status == "held" else "contested with " + ", ".join(row.contested_with)
+def area_popup(row: Any, registry: dict[str, Faction]) -> str:
+    faction = registry[row.faction]
+    others = ", ".join(registry[o].short_name if o in registry else o for o in row.contested_with)
+    status = "held" if row.status == "held" else f"contested with {others}"
     since = f"since {row.valid_from}" + (f", until {row.valid_to}" if row.valid_to else "")
     note = f"<p>{html.escape(row.note)}</p>" if isinstance(row.note, str) and row.note else ""
     sources = "".join(f"<li>{link(s)}</li>" for s in row.sources)
@@ -105,7 +107,7 @@ def control_layers(state: gpd.GeoDataFrame, registry: dict[str, Faction]) -> lis
         if rows.empty:
             continue
         document = feature_collection(
-            feature(row.geometry, {"name": row["name"], "status": row.status, "popup": area_popup(row, faction)})
+            feature(row.geometry, {"name": row["name"], "status": row.status, "popup": area_popup(row, registry)})
             for _, row in rows.iterrows()
         )
         group = folium.FeatureGroup(name=faction.short_name)

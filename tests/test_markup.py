@@ -60,3 +60,8 @@ def test_the_first_faction_layer_resets_the_frontends_list_of_drawn_groups(shipp
     page = rendered(groups)
     assert page.count("window.feature_group = [];") == 1
     assert page.index("window.feature_group = [];") < page.index(groups[1].get_name())
+
+
+def test_a_popup_names_the_other_side_of_contested_ground(shipped):
+    page = rendered(control_layers(state_at(shipped, date(2015, 2, 17)), shipped.registry))
+    assert "contested with HoR / LNA" in page and "contested with tobruk" not in page
