@@ -36,6 +36,7 @@ ROAD_SPACING_KM = 4
 ROAD_HALF_WIDTH_KM = 8
 SITE_RADIUS_KM = 5
 DISTRICT_RADIUS_KM = 4
+PLANE_SCALE = np.array([math.cos(math.radians(27)), 1.0])  # Libya's middle latitude
 
 
 class DescriptionError(ValueError):
@@ -54,10 +55,16 @@ def default_radius_km(place: dict) -> float:
 
 @dataclass(frozen=True)
 class Control:
+    """From `day` on: one holder (held), several (contested between them), or none (nobody known).
+
+    `attackers` contest ground that the single holder still holds ("contested, LNA-held").
+    """
+
     day: date
     holders: tuple[str, ...]
     sources: tuple[str, ...]
     note: str | None
+    attackers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,66 +107,84 @@ def load_description(path: Path, store: Store) -> Description:
             except StoreError as err:
                 raise DescriptionError(f"{where}: {err}") from None
             holders = tuple(control.get("holders", []))
-            for holder in holders:
+            attackers = tuple(control.get("attackers", []))
+            for holder in holders + attackers:
                 if holder not in store.registry:
                     raise DescriptionError(f"{where}, from {day}: unknown faction {holder!r}")
+            if attackers and len(holders) != 1:
+                raise DescriptionError(f"{where}, from {day}: attackers need exactly one holder to attack")
             cited = tuple(control.get("sources", []))
             if holders and not cited:
                 raise DescriptionError(f"{where}, from {day}: cites no source")
             for key in cited:
                 if key not in sources:
                     raise DescriptionError(f"{where}, from {day}: unknown source {key!r}")
-            timeline.append(Control(day, holders, cited, control.get("note")))
+            timeline.append(Control(day, holders, cited, control.get("note"), attackers))
         if [c.day for c in timeline] != sorted({c.day for c in timeline}):
             raise DescriptionError(f"{where}: control dates must be unique and in order")
         areas.append(Area(name, tuple(entry.get("places", [])), roads, entry.get("radius_km"), tuple(timeline)))
     return Description(sources, tuple(areas))
 
 
-def _road_points(start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
-    """Points every ROAD_SPACING_KM between two places, the places themselves excluded."""
-    steps = max(1, math.ceil(np.hypot(*(end - start)) / (ROAD_SPACING_KM * 1000)))
+def _road_points(start: np.ndarray, end: np.ndarray, length_m: float) -> list[np.ndarray]:
+    """Points every ROAD_SPACING_KM between two places (in lon/lat), the places themselves excluded."""
+    steps = max(1, math.ceil(length_m / (ROAD_SPACING_KM * 1000)))
     return [start + (end - start) * i / steps for i in range(1, steps)]
 
 
-def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geometry]:
-    """Each area's ground in WGS84: the union of its anchors' clipped Voronoi cells."""
-    places = store.places.to_crs(EQUAL_AREA).set_index("id")
-    anchors: dict[Any, tuple[str, np.ndarray, float]] = {}  # key -> (area, xy, radius m)
+def _to_plane(geometry):
+    """lon/lat scaled to roughly equal km both ways: an affine map, so straight edges stay straight."""
+    return shapely.transform(geometry, lambda xy: xy * PLANE_SCALE)
 
-    def claim(key: Any, area: str, xy: np.ndarray, radius_km: float) -> None:
+
+def _from_plane(geometry):
+    return shapely.transform(geometry, lambda xy: xy / PLANE_SCALE)
+
+
+def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geometry]:
+    """Each area's ground in WGS84: the union of its anchors' clipped Voronoi cells.
+
+    Cells are cut in a plane that is an affine scaling of lon/lat, so the edge
+    two neighbours share is the same straight segment in both and survives the
+    way back exactly; only the radius disks are drawn in the equal-area
+    projection, where a kilometre is a kilometre.
+    """
+    places = store.places.set_index("id")
+    metric = places.to_crs(EQUAL_AREA).geometry
+    anchors: dict[Any, tuple[str, np.ndarray, float]] = {}  # key -> (area, lon/lat, radius m)
+
+    def claim(key: Any, area: str, lonlat: np.ndarray, radius_km: float) -> None:
         if key in anchors and anchors[key][0] != area:
             raise DescriptionError(f"{key} belongs to both {anchors[key][0]!r} and {area!r}; "
                                    "split the ground into areas that do not share places or road stretches")
-        anchors[key] = (area, xy, radius_km * 1000)
+        anchors[key] = (area, lonlat, radius_km * 1000)
 
-    def xy(place: str) -> np.ndarray:
+    def lonlat(place: str) -> np.ndarray:
         point = places.geometry[place]
         return np.array([point.x, point.y])
 
     for area in description.areas:
         for place in area.places:
             radius = area.radius_km or default_radius_km(places.loc[place])
-            claim(("place", place), area.name, xy(place), radius)
+            claim(("place", place), area.name, lonlat(place), radius)
         for road in area.roads:
             for a, b in zip(road, road[1:]):
                 first, second = sorted((a, b))  # a stretch is the same whichever way it is listed
-                for index, point in enumerate(_road_points(xy(first), xy(second))):
+                length = metric[first].distance(metric[second])
+                for index, point in enumerate(_road_points(lonlat(first), lonlat(second), length)):
                     claim(("road", first, second, index), area.name, point, ROAD_HALF_WIDTH_KM)
     keys = list(anchors)
     points = shapely.points([anchors[k][1] for k in keys])
-    outline = gpd.GeoSeries([store.outline], crs=WGS84).to_crs(EQUAL_AREA).iloc[0]
+    disks = gpd.GeoSeries(points, crs=WGS84).to_crs(EQUAL_AREA).buffer(
+        [anchors[k][2] for k in keys], quad_segs=16).to_crs(WGS84).to_numpy()
+    outline = _to_plane(store.outline)
     cells = shapely.get_parts(shapely.voronoi_polygons(
-        shapely.multipoints(points), extend_to=outline.envelope.buffer(100_000), ordered=True))
-    disks = shapely.buffer(points, [anchors[k][2] for k in keys], quad_segs=16)
+        shapely.multipoints(_to_plane(points)), extend_to=outline.envelope.buffer(2), ordered=True))
     shapely.prepare(outline)
-    clipped = shapely.intersection(shapely.intersection(cells, disks), outline)
+    clipped = shapely.intersection(shapely.intersection(cells, _to_plane(disks)), outline)
     owners = np.array([anchors[k][0] for k in keys])
-    shapes = {area.name: polygonal(shapely.union_all(clipped[owners == area.name])) for area in description.areas}
-    names = list(shapes)
-    projected = gpd.GeoSeries([shapes[n] for n in names], crs=EQUAL_AREA).to_crs(WGS84)
-    # clip again in lon/lat: an edge straight in the projection bows slightly in degrees
-    return {name: polygonal(shape) for name, shape in zip(names, projected.make_valid().intersection(store.outline))}
+    return {area.name: polygonal(shapely.make_valid(_from_plane(shapely.union_all(clipped[owners == area.name]))))
+            for area in description.areas}
 
 
 def version_features(
@@ -178,10 +203,12 @@ def version_features(
                 continue
             control = current[-1]
             holders = sorted(control.holders, key=order.index)
-            for holder in holders:
-                properties: dict[str, Any] = {"name": area.name, "status": "held" if len(holders) == 1 else "contested"}
-                if len(holders) > 1:
-                    properties["contested_with"] = [h for h in holders if h != holder]
+            sides = sorted(control.holders + control.attackers, key=order.index)
+            for holder in sides:
+                held = len(holders) == 1 and holder in holders
+                properties: dict[str, Any] = {"name": area.name, "status": "held" if held else "contested"}
+                if not held:
+                    properties["contested_with"] = holders if holder in control.attackers else [h for h in sides if h != holder]
                 properties["sources"] = [description.sources[key] for key in control.sources]
                 if control.note:
                     properties["note"] = control.note
