@@ -1,0 +1,76 @@
+"""Well-established facts of the war, pinned through `who` on dates the chronology makes certain.
+
+Each row: place id (geodata/places.geojson), date, the expected answer
+(a faction, contested factions joined by '|' in registry order, or 'none').
+"""
+
+from datetime import date
+
+import pytest
+
+from layers.timeline import answer, who
+
+FACTS = [
+    # Tripoli and its airport: Libya Dawn from August 2014; the GNA shares the capital from March 2016
+    ("tripoli-airport", "2014-06-01", "zintan"),
+    ("tripoli-airport", "2014-08-01", "libya-dawn|zintan"),
+    ("tripoli-airport", "2014-08-23", "libya-dawn"),
+    ("tripoli", "2014-09-01", "libya-dawn"),
+    ("tripoli", "2015-06-01", "libya-dawn"),
+    ("tripoli", "2016-06-01", "libya-dawn|gna"),
+    # Tobruk: the House of Representatives' seat from 4 August 2014
+    ("tobruk", "2014-08-04", "tobruk"),
+    ("tobruk", "2016-12-31", "tobruk"),
+    # Misrata: Libya Dawn, then the GNA's al-Bunyan al-Marsous
+    ("misrata", "2015-01-01", "libya-dawn"),
+    ("misrata", "2016-08-01", "gna"),
+    # Sirte: Dawn, contested with IS, IS from 20 May 2015, the GNA from 6 December 2016
+    ("sirte", "2015-01-01", "libya-dawn"),
+    ("sirte", "2015-03-01", "libya-dawn|islamic-state"),
+    ("sirte", "2015-05-20", "islamic-state"),
+    ("sirte", "2016-07-01", "gna|islamic-state"),
+    ("sirte", "2016-12-06", "gna"),
+    # Derna: divided between IS and the DMSC, then the DMSC's
+    ("derna", "2014-11-01", "islamic-state|dmsc"),
+    ("derna", "2015-09-01", "dmsc"),
+    ("derna-fatayih", "2016-01-01", "islamic-state"),
+    ("derna-fatayih", "2016-04-20", "dmsc"),
+    # Ajdabiya: LNA town, ARSC suburbs until 21 February 2016
+    ("ajdabiya", "2015-06-01", "tobruk"),
+    ("ajdabiya-south", "2015-06-01", "arsc"),
+    ("ajdabiya-south", "2016-02-21", "tobruk"),
+    # Benghazi: contested from Dignity's launch, the BRSC's from 31 July 2014, the LNA's centre by May 2016
+    ("benghazi-centre", "2014-06-01", "tobruk|brsc"),
+    ("benghazi-centre", "2014-08-15", "brsc"),
+    ("benghazi-centre", "2015-01-01", "tobruk|brsc"),
+    ("benghazi-centre", "2016-06-01", "tobruk"),
+    ("benghazi-laithi", "2016-02-23", "tobruk"),
+    ("benghazi-sabri", "2016-12-31", "brsc"),
+    ("benina", "2014-09-01", "tobruk"),  # held under BRSC attack
+    # The oil crescent: Jadhran's PFG until the LNA's 11 September 2016 offensive
+    ("es-sider", "2015-01-01", "pfg"),
+    ("es-sider", "2016-09-11", "tobruk"),
+    ("ras-lanuf", "2016-08-01", "pfg"),
+    ("ras-lanuf", "2016-09-12", "tobruk"),
+    ("zueitina", "2016-09-12", "tobruk"),
+    ("bin-jawad", "2016-02-01", "islamic-state"),
+    ("bin-jawad", "2016-06-15", "pfg"),
+    ("bin-jawad", "2016-10-01", "tobruk"),
+    ("nawfaliya", "2015-03-19", "libya-dawn"),
+    ("nawfaliya", "2015-04-01", "islamic-state"),
+    # The south
+    ("brak-airbase", "2016-12-10", "tobruk"),
+    ("ubari", "2014-10-01", "tuareg|tebu"),
+    ("ubari", "2015-12-01", "none"),
+]
+
+
+@pytest.mark.parametrize("place, day, expected", FACTS, ids=[f"{p}@{d}" for p, d, _ in FACTS])
+def test_the_record_answers_as_the_chronology_says(shipped, place, day, expected):
+    point = shipped.places.set_index("id").geometry[place]
+    assert answer(who(shipped, date.fromisoformat(day), point.x, point.y)) == expected
+
+
+def test_nobody_is_recorded_before_there_is_evidence(shipped):
+    tobruk = shipped.places.set_index("id").geometry["tobruk"]
+    assert answer(who(shipped, date(2014, 8, 3), tobruk.x, tobruk.y)) == "none"
