@@ -61,7 +61,10 @@ FACTS = [
     # The south
     ("brak-airbase", "2016-12-10", "tobruk"),
     ("ubari", "2014-10-01", "tuareg|tebu"),
-    ("ubari", "2015-12-01", "none"),
+    ("ubari", "2016-01-10", "tuareg|tebu"),  # both sides back in their positions after the ceasefire
+    ("camp-27", "2014-08-07", "libya-dawn"),
+    ("al-maya", "2014-08-07", "tobruk"),  # one camp changing hands does not move the Warshefana towns
+    ("abu-grein", "2016-05-05", "libya-dawn|islamic-state"),
 ]
 
 
