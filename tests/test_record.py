@@ -45,6 +45,7 @@ FACTS = [
     ("benghazi-centre", "2015-01-01", "tobruk|brsc"),
     ("benghazi-centre", "2016-06-01", "tobruk"),
     ("benghazi-laithi", "2016-02-23", "tobruk"),
+    ("benghazi-marisa", "2016-02-21", "tobruk"),
     ("benghazi-sabri", "2016-12-31", "brsc"),
     ("benina", "2014-09-01", "tobruk"),  # held under BRSC attack
     # The oil crescent: Jadhran's PFG until the LNA's 11 September 2016 offensive
