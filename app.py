@@ -51,6 +51,13 @@ def changes_between(before: date, after: date):
 
 
 @st.cache_data(max_entries=512)
+def summary_on(day: date, factions: tuple[str, ...]) -> str:
+    """The km² table beside the map: depends only on the date and the factions shown."""
+    state = state_on(day)
+    return summary_html(control_summary(state[state["faction"].isin(factions)], libya_km2(), REGISTRY), REGISTRY)
+
+
+@st.cache_data(max_entries=512)
 def history_at(lat: float, lon: float):
     return place_history(store(), lon, lat)
 
@@ -145,7 +152,7 @@ if st.session_state.view == "map":
             st.session_state.seen_click = click
             st.session_state.place = f"{click['lat']:.5f},{click['lng']:.5f}"
     with summary_column:
-        st.markdown(summary_html(control_summary(state, libya_km2(), REGISTRY), REGISTRY), unsafe_allow_html=True)
+        st.markdown(summary_on(day, tuple(st.session_state.factions)), unsafe_allow_html=True)
         st.caption("Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
                    "Land nobody is known to hold is left blank. Click an area for its sources.")
 

@@ -20,7 +20,7 @@ from layers.importing import ImportRefused, import_version
 from layers.registry import RegistryError
 from layers.store import DEFAULT_ROOT, Store, StoreError, parse_day
 from layers.timeline import answer, change_dates, tag_points, who
-from layers.validation import check_store
+from layers.validation import check_store, outline_zone
 
 
 class CommandError(Exception):
@@ -46,8 +46,9 @@ def _hints(store: Store, day, lat: float, lon: float, err: TextIO) -> None:
     elif dates and day > dates[-1]:
         print(f"note: {day} is after the last recorded change ({dates[-1]}); the latest versions are carried forward",
               file=err)
-    if not store.outline.buffer(0.02).contains(shapely.Point(lon, lat)):
-        swapped = store.outline.contains(shapely.Point(lat, lon))
+    zone = outline_zone(store)
+    if not zone.contains(shapely.Point(lon, lat)):
+        swapped = zone.contains(shapely.Point(lat, lon))
         print("note: the point lies outside Libya" + (" (latitude and longitude swapped?)" if swapped else ""), file=err)
 
 
