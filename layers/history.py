@@ -12,7 +12,7 @@ import shapely
 from layers.markup import link
 from layers.registry import Faction
 from layers.store import Store
-from layers.timeline import Holder, change_dates, holders_in, valid_to, version_frame, versions_at
+from layers.timeline import Holder, change_dates, holders_in, version_frame
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Span:
 def place_history(store: Store, lon: float, lat: float) -> list[Span]:
     """Spans from the first change date on; a span with no holders means nobody is recorded there."""
     versions = store.versions()
-    ends = valid_to(versions)
+    ends = store.index.ends
     point = shapely.Point(lon, lat)
     containing = {}
     for ref in versions:
@@ -40,7 +40,7 @@ def place_history(store: Store, lon: float, lat: float) -> list[Span]:
             containing[ref] = holders_in(version_frame(store, ref, ends[ref]), lon, lat)
     spans: list[Span] = []
     for day in change_dates(versions):
-        holders = tuple(h for ref in versions_at(versions, day) for h in containing.get(ref, []))
+        holders = tuple(h for ref in store.index.at(day) for h in containing.get(ref, []))
         key = [(h.faction, h.status, h.name) for h in holders]
         if spans and [(h.faction, h.status, h.name) for h in spans[-1].holders] == key:
             continue

@@ -6,18 +6,23 @@
     geodata/layers/<faction-id>/<YYYY-MM-DD>.geojson
 
 The file names are the index: listing versions reads no geometry, and a
-version's areas are parsed only when asked for, then kept.
+version's areas are parsed only when asked for, then kept in a bounded cache,
+so the cost of a query grows with what it shows, not with the length of the
+history. `LIBYA_CONTROL_GEODATA` points the app and the CLI at another folder.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import re
+from bisect import bisect_right
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import geopandas as gpd
 import pandas as pd
@@ -27,7 +32,9 @@ from layers.geojson import GeoJSONError, read_features, to_shape
 from layers.geometry import WGS84
 from layers.registry import Faction, load_registry
 
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "geodata"
+SHIPPED_ROOT = Path(__file__).resolve().parent.parent / "geodata"
+DEFAULT_ROOT = Path(os.environ.get("LIBYA_CONTROL_GEODATA") or SHIPPED_ROOT)
+FRAME_CACHE_SIZE = 1024  # versions kept parsed; a state needs one per faction
 VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
 AREA_COLUMNS = ["name", "status", "contested_with", "sources", "note"]
 
@@ -56,6 +63,31 @@ class VersionRef:
         return f"layers/{self.faction}/{self.day.isoformat()}.geojson"
 
 
+class VersionIndex:
+    """Each faction's version dates in order: a state at a date is one bisection per faction."""
+
+    def __init__(self, refs: Iterable[VersionRef], order: dict[str, int] | None = None):
+        grouped: dict[str, list[VersionRef]] = defaultdict(list)
+        for ref in sorted(set(refs)):
+            grouped[ref.faction].append(ref)
+        rank = order or {}
+        self.by_faction = dict(sorted(grouped.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
+        self.refs = [ref for refs in self.by_faction.values() for ref in refs]
+        self._days = {faction: [ref.day for ref in refs] for faction, refs in self.by_faction.items()}
+        self.ends: dict[VersionRef, date | None] = {
+            ref: successor.day if successor else None
+            for refs in self.by_faction.values() for ref, successor in zip(refs, [*refs[1:], None])}
+
+    def at(self, day: date) -> list[VersionRef]:
+        """Each faction's latest version dated on or before `day`."""
+        current = []
+        for faction, refs in self.by_faction.items():
+            position = bisect_right(self._days[faction], day)
+            if position:
+                current.append(refs[position - 1])
+        return current
+
+
 def areas_frame(features: list[dict[str, Any]], where: str) -> gpd.GeoDataFrame:
     """A version's areas as a frame; trusts the content (validation is separate) but not the syntax."""
     rows, shapes = [], []
@@ -81,7 +113,7 @@ class Store:
     def __init__(self, root: Path = DEFAULT_ROOT, overrides: dict[VersionRef, gpd.GeoDataFrame] | None = None):
         self.root = Path(root)
         self._overrides = dict(overrides or {})
-        self._frames: dict[VersionRef, gpd.GeoDataFrame] = {}
+        self._frames: OrderedDict[VersionRef, gpd.GeoDataFrame] = OrderedDict()
 
     @cached_property
     def registry(self) -> dict[str, Faction]:
@@ -99,8 +131,9 @@ class Store:
     def path(self, ref: VersionRef) -> Path:
         return self.root / ref.relpath
 
-    def versions(self) -> list[VersionRef]:
-        """Every version in the store, ordered by faction (registry order) then date."""
+    @cached_property
+    def index(self) -> VersionIndex:
+        """Every version in the store, read from the file names once."""
         refs = set(self._overrides)
         layers = self.root / "layers"
         if layers.is_dir():
@@ -113,15 +146,22 @@ class Store:
                                 refs.add(VersionRef(folder.name, date.fromisoformat(match.group(1))))
                             except ValueError:
                                 continue  # an impossible date in a file name: validation reports it
-        order = {faction: index for index, faction in enumerate(self.registry)}
-        return sorted(refs, key=lambda ref: (order[ref.faction], ref.day))
+        return VersionIndex(refs, {faction: rank for rank, faction in enumerate(self.registry)})
+
+    def versions(self) -> list[VersionRef]:
+        """Every version in the store, ordered by faction (registry order) then date."""
+        return list(self.index.refs)
 
     def frame(self, ref: VersionRef) -> gpd.GeoDataFrame:
         """The areas of one version (cached; callers must not mutate it)."""
         if ref in self._overrides:
             return self._overrides[ref]
-        if ref not in self._frames:
+        if ref in self._frames:
+            self._frames.move_to_end(ref)
+        else:
             self._frames[ref] = areas_frame(read_features(self.path(ref)), ref.relpath)
+            if len(self._frames) > FRAME_CACHE_SIZE:
+                self._frames.popitem(last=False)
         return self._frames[ref]
 
     def with_version(self, ref: VersionRef, frame: gpd.GeoDataFrame) -> "Store":
@@ -130,6 +170,7 @@ class Store:
         A shallow copy: it shares the loaded registry, outline, places and frames.
         """
         overlay = copy.copy(self)
+        overlay.__dict__.pop("index", None)
         overlay._overrides = {**self._overrides, ref: frame}
         return overlay
 
@@ -141,4 +182,6 @@ class Store:
         return self.registry[faction_id]
 
     def clear_cache(self) -> None:
+        """Forget parsed versions and the index, after files were written."""
         self._frames.clear()
+        self.__dict__.pop("index", None)

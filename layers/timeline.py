@@ -8,7 +8,6 @@ None while it is current.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,7 @@ import pandas as pd
 import shapely
 
 from layers.geometry import WGS84
-from layers.store import AREA_COLUMNS, Store, VersionRef
+from layers.store import AREA_COLUMNS, Store, VersionIndex, VersionRef
 
 STATE_COLUMNS = ["faction", *AREA_COLUMNS, "valid_from", "valid_to"]
 
@@ -29,30 +28,14 @@ def change_dates(versions: Iterable[VersionRef]) -> list[date]:
     return sorted({ref.day for ref in versions})
 
 
-def by_faction(versions: Iterable[VersionRef]) -> dict[str, list[VersionRef]]:
-    grouped: dict[str, list[VersionRef]] = defaultdict(list)
-    for ref in versions:
-        grouped[ref.faction].append(ref)
-    return {faction: sorted(refs) for faction, refs in grouped.items()}
-
-
 def valid_to(versions: Iterable[VersionRef]) -> dict[VersionRef, date | None]:
     """For each version, the date the faction's next version replaces it (None if current)."""
-    ends: dict[VersionRef, date | None] = {}
-    for refs in by_faction(versions).values():
-        for ref, successor in zip(refs, [*refs[1:], None]):
-            ends[ref] = successor.day if successor else None
-    return ends
+    return VersionIndex(versions).ends
 
 
 def versions_at(versions: Iterable[VersionRef], day: date) -> list[VersionRef]:
     """Each faction's latest version dated on or before `day`."""
-    current = []
-    for refs in by_faction(versions).values():
-        index = bisect_right([ref.day for ref in refs], day)
-        if index:
-            current.append(refs[index - 1])
-    return current
+    return VersionIndex(versions).at(day)
 
 
 def version_frame(store: Store, ref: VersionRef, end: date | None) -> gpd.GeoDataFrame:
@@ -71,14 +54,14 @@ def _concat(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
 
 
 def _frames(store: Store, refs: Iterable[VersionRef], factions: Iterable[str] | None) -> gpd.GeoDataFrame:
-    ends = valid_to(store.versions())
+    ends = store.index.ends
     wanted = None if factions is None else set(factions)
     return _concat([version_frame(store, ref, ends[ref]) for ref in refs if wanted is None or ref.faction in wanted])
 
 
 def state_at(store: Store, day: date, factions: Iterable[str] | None = None) -> gpd.GeoDataFrame:
     """Every area held or contested on `day`, one row each, in registry order."""
-    return _frames(store, versions_at(store.versions(), day), factions)
+    return _frames(store, store.index.at(day), factions)
 
 
 def history(store: Store, factions: Iterable[str] | None = None) -> gpd.GeoDataFrame:

@@ -19,7 +19,6 @@ from layers.geojson import GeoJSONError, load_json, to_shape
 from layers.geometry import M2_PER_KM2, WGS84, area_km2, to_equal_area, wrongly_oriented_rings
 from layers.markup import HTTP_URL
 from layers.store import VERSION_NAME, Store, VersionRef
-from layers.timeline import valid_to
 
 OUTLINE_TOLERANCE_M = 2_000  # how far past Libya's simplified 1:10m outline an area may reach
 OUTSIDE_TOLERANCE_KM2 = 0.01
@@ -212,7 +211,7 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
     here (the file checks report them).
     """
     versions = store.versions()
-    ends = valid_to(versions)
+    ends = store.index.ends
     held = {}
     for ref in versions:
         try:

@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from layers.geojson import feature, feature_collection
-from layers.store import DEFAULT_ROOT, Store
+from layers.store import SHIPPED_ROOT, Store
 
 SOURCE = {"title": "Test source", "url": "https://example.org/report", "published": "2015-02-17"}
 
@@ -37,14 +37,14 @@ def tree_digest(root: Path) -> str:
 
 @pytest.fixture(scope="session")
 def shipped() -> Store:
-    return Store(DEFAULT_ROOT)
+    return Store(SHIPPED_ROOT)
 
 
 @pytest.fixture
 def empty_root(tmp_path: Path) -> Path:
     """A store with the shipped registry, outline and places but no layers."""
     for name in ("factions.json", "libya.geojson", "places.geojson"):
-        shutil.copy(DEFAULT_ROOT / name, tmp_path / name)
+        shutil.copy(SHIPPED_ROOT / name, tmp_path / name)
     (tmp_path / "layers").mkdir()
     return tmp_path
 
@@ -53,5 +53,5 @@ def empty_root(tmp_path: Path) -> Path:
 def shipped_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped geodata."""
     root = tmp_path / "geodata"
-    shutil.copytree(DEFAULT_ROOT, root)
+    shutil.copytree(SHIPPED_ROOT, root)
     return root

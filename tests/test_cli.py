@@ -13,11 +13,11 @@ from shapely.geometry import shape
 
 from layers.cli import main
 from layers.geojson import feature_collection
-from layers.store import DEFAULT_ROOT, Store
+from layers.store import SHIPPED_ROOT, Store
 from layers.validation import check_store
 
 
-def run(*argv: str, root: Path = DEFAULT_ROOT) -> tuple[int, str, str]:
+def run(*argv: str, root: Path = SHIPPED_ROOT) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(["--geodata", str(root), *argv], out=out, err=err)
     return code, out.getvalue(), err.getvalue()
@@ -107,7 +107,7 @@ def test_who_csv_will_not_overwrite_an_existing_faction_column(tmp_path):
 
 def test_python_dash_m_layers_is_the_entry_point():
     result = subprocess.run([sys.executable, "-m", "layers", "who", "--date", "2015-02-17", "--lat", "32.0896",
-                             "--lon", "23.9538"], capture_output=True, text=True, cwd=DEFAULT_ROOT.parent)
+                             "--lon", "23.9538"], capture_output=True, text=True, cwd=SHIPPED_ROOT.parent)
     assert result.returncode == 0 and result.stdout == "tobruk\n"
 
 
