@@ -10,11 +10,12 @@ from streamlit_folium import st_folium
 
 from layers import Store, change_dates, state_at
 from layers.change import change_table, changes
+from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
 from layers.geojson import dumps, load_json
 from layers.geometry import total_km2
 from layers.history import history_bars, place_history, span_html
-from layers.mapping import base_map, change_layers, control_layers, dual_map, place_marker
+from layers.mapping import LIBYA_ZOOM, base_map, change_layers, control_data, control_layers, dual_map, place_marker, view_box
 from layers.summary import control_summary, summary_html
 from layers.urlstate import VIEWS, ViewState, read_query, to_query
 
@@ -50,6 +51,13 @@ def changes_between(before: date, after: date):
     return changes(store(), before, after), change_table(store(), before, after)
 
 
+@st.cache_data(max_entries=1024)
+def drawn_on(day: date, factions: tuple[str, ...], level: int, window: Box | None = None) -> dict:
+    """The areas the map draws: for a date, the factions shown, and the detail and window of the view."""
+    state = state_on(day)
+    return control_data(state[state["faction"].isin(factions)], REGISTRY, level, window)
+
+
 @st.cache_data(max_entries=512)
 def summary_on(day: date, factions: tuple[str, ...]) -> str:
     """The km² table beside the map: depends only on the date and the factions shown."""
@@ -66,10 +74,7 @@ REGISTRY = store().registry
 FACTIONS = list(REGISTRY)
 DATES = change_dates(store().versions())
 PLACES = store().places.set_index("id")
-
-
-def visible(state):
-    return state[state["faction"].isin(st.session_state.factions)]
+EXTENT: Box = tuple(store().outline.bounds)
 
 
 def place_point(place: str) -> tuple[float, float, str]:
@@ -137,22 +142,26 @@ if st.session_state.view == "map":
     slider.slider("Date", min_value=DATES[0], max_value=DATES[-1], step=timedelta(days=1), key="day",
                   format="D MMM YYYY", label_visibility="collapsed")
     day = st.session_state.day
-    state = visible(state_on(day))
+    shown = tuple(st.session_state.factions)
 
     map_column, summary_column = st.columns([3, 1])
     with map_column:
-        layers = control_layers(state, REGISTRY)
+        view = st.session_state.get("control-map") or {}  # the zoom and bounds the map last reported
+        level = level_for(view.get("zoom") or LIBYA_ZOOM)
+        window = window_for(view_box(view.get("bounds")), level, EXTENT) if view.get("bounds") else None
+        layers = [control_layers(drawn_on(day, shown, level, window))]
         if st.session_state.place in PLACES.index:  # a clicked point needs no marker, and adding one would
             lat, lon, label = place_point(st.session_state.place)  # redraw the layers and close the popup
             layers.append(place_marker(lat, lon, label))
         clicked = st_folium(base_map(outline(), PLACES.reset_index(), REGISTRY), feature_group_to_add=layers,
-                            returned_objects=["last_clicked"], height=620, use_container_width=True, key="control-map")
+                            returned_objects=["last_clicked", "zoom", "bounds"], height=620, use_container_width=True,
+                            key="control-map")
         click = (clicked or {}).get("last_clicked")
         if click and click != st.session_state.seen_click:
             st.session_state.seen_click = click
             st.session_state.place = f"{click['lat']:.5f},{click['lng']:.5f}"
     with summary_column:
-        st.markdown(summary_on(day, tuple(st.session_state.factions)), unsafe_allow_html=True)
+        st.markdown(summary_on(day, shown), unsafe_allow_html=True)
         st.caption("Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
                    "Land nobody is known to hold is left blank. Click an area for its sources.")
 
@@ -184,8 +193,9 @@ else:
     before_column.date_input("Before", min_value=DATES[0], max_value=DATES[-1], key="before", format="DD/MM/YYYY")
     after_column.date_input("After", min_value=DATES[0], max_value=DATES[-1], key="after", format="DD/MM/YYYY")
     before, after = st.session_state.before, st.session_state.after
-    st_folium(dual_map(outline(), PLACES.reset_index(), REGISTRY, control_layers(visible(state_on(before)), REGISTRY),
-                       control_layers(visible(state_on(after)), REGISTRY)),
+    shown, level = tuple(st.session_state.factions), level_for(LIBYA_ZOOM - 0.5)
+    st_folium(dual_map(outline(), PLACES.reset_index(), REGISTRY, control_layers(drawn_on(before, shown, level)),
+                       control_layers(drawn_on(after, shown, level))),
               returned_objects=[], height=520, use_container_width=True, key="compare-maps")
     st.subheader("What changed")
     change_frame, table = changes_between(before, after)

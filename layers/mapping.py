@@ -3,24 +3,28 @@
 The base map (Libya's outline, named places, legend) never changes between
 dates, so the app keeps it and only swaps the faction layers
 (streamlit-folium's `feature_group_to_add`): pan and zoom survive a date change.
-Everything that comes from the data is escaped before it becomes HTML
-(see markup.py).
+Every date change sends the map's script again, so the areas travel in a
+compact form (`control_data`): geometry drawn to the zoom's detail, and each
+cited source once. Everything that comes from the data is escaped before it
+becomes HTML (see markup.py).
 """
 
 from __future__ import annotations
 
 import html
 import math
-from typing import Any, Iterable
+from typing import Iterable
 
 import folium
 import geopandas as gpd
+import shapely
 from branca.element import MacroElement
 from folium.plugins import DualMap
 from jinja2 import Template
 
+from layers.detail import Box, drawn_geometry
 from layers.geojson import feature, feature_collection
-from layers.markup import link
+from layers.markup import link, script_json
 from layers.registry import Faction
 
 LIBYA_CENTRE = (26.9, 17.3)
@@ -39,15 +43,72 @@ box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:230px}
 </style>"""
 
 
-def area_popup(row: Any, registry: dict[str, Faction]) -> str:
-    faction = registry[row.faction]
-    others = ", ".join(registry[o].short_name if o in registry else o for o in row.contested_with)
-    status = "held" if row.status == "held" else f"contested with {others}"
-    since = f"since {row.valid_from}" + (f", until {row.valid_to}" if row.valid_to else "")
-    note = f"<p>{html.escape(row.note)}</p>" if isinstance(row.note, str) and row.note else ""
-    sources = "".join(f"<li>{link(s)}</li>" for s in row.sources)
-    return (f"<b>{html.escape(row['name'])}</b><br>{html.escape(faction.name)}<br>"
-            f"{html.escape(status)}, {html.escape(since)}{note}<ul>{sources}</ul>")
+def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: int, window: Box | None = None) -> dict:
+    """The areas of a timeline state, ready for `ControlAreas`: JSON-able, escaped, drawn at `level`.
+
+    Factions and sources are listed once and referred to by position, so a
+    source cited by ten areas travels once.
+    """
+    drawn = drawn_geometry(state.geometry.values, level, window)
+    factions = [faction for faction in registry if faction in set(state["faction"])]
+    position = {faction: index for index, faction in enumerate(factions)}
+    sources: dict[str, int] = {}
+    areas = []
+    for row, shape in zip(state.itertuples(index=False), drawn):
+        if shape.is_empty:
+            continue
+        others = ", ".join(registry[o].short_name if o in registry else o for o in row.contested_with)
+        since = f"since {row.valid_from}" + (f", until {row.valid_to}" if row.valid_to else "")
+        properties = {"name": html.escape(row.name), "faction": position[row.faction],
+                      "contested": row.status != "held",
+                      "status": "held" if row.status == "held" else html.escape(f"contested with {others}"),
+                      "since": html.escape(since),
+                      "sources": [sources.setdefault(link(source), len(sources)) for source in row.sources]}
+        if isinstance(row.note, str) and row.note:
+            properties["note"] = html.escape(row.note)
+        areas.append({"type": "Feature", "properties": properties, "geometry": shapely.geometry.mapping(shape)})
+    return {"factions": [{"name": html.escape(registry[f].name), "short": html.escape(registry[f].short_name),
+                          "colour": registry[f].colour} for f in factions],
+            "sources": list(sources), "areas": {"type": "FeatureCollection", "features": areas}}
+
+
+class ControlAreas(MacroElement):
+    """Every faction's areas as one Leaflet GeoJSON layer: faction colours, contested ground dashed,
+    a tooltip, and a popup with the sources that is put together only when opened."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (data) {
+            var layer = L.geoJSON(data.areas, {
+                style: function (feature) {
+                    var colour = data.factions[feature.properties.faction].colour;
+                    var contested = feature.properties.contested;
+                    return {color: colour, fillColor: colour, weight: contested ? 2.5 : 1,
+                            dashArray: contested ? "6 4" : null, fillOpacity: contested ? 0.2 : 0.6};
+                },
+                onEachFeature: function (feature, area) {
+                    var p = feature.properties, faction = data.factions[p.faction];
+                    area.bindTooltip("<b>" + p.name + "</b><br>" + faction.short + " · " + p.status);
+                    area.bindPopup(function () {
+                        return "<b>" + p.name + "</b><br>" + faction.name + "<br>" + p.status + ", " + p.since +
+                            (p.note ? "<p>" + p.note + "</p>" : "") + "<ul>" +
+                            p.sources.map(function (i) { return "<li>" + data.sources[i] + "</li>"; }).join("") +
+                            "</ul>";
+                    }, {maxWidth: 360});
+                    area.on({mouseover: function () { area.setStyle({weight: 3, fillOpacity: 0.75}); },
+                             mouseout: function () { layer.resetStyle(area); }});
+                }
+            });
+            return layer;
+        })({{ this.json }});
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "ControlAreas"
+        self.json = script_json(data)
 
 
 class Legend(MacroElement):
@@ -91,38 +152,12 @@ class ForgetRemovedGroups(MacroElement):
     """)
 
 
-def _style(colour: str):
-    def style(item: dict) -> dict:
-        contested = item["properties"]["status"] == "contested"
-        return {"color": colour, "weight": 2.5 if contested else 1, "dashArray": "6 4" if contested else None,
-                "fillColor": colour, "fillOpacity": 0.2 if contested else 0.6}
-    return style
-
-
-def control_layers(state: gpd.GeoDataFrame, registry: dict[str, Faction]) -> list[folium.FeatureGroup]:
-    """One FeatureGroup per faction present in `state` (a timeline state frame), in registry order."""
-    groups = []
-    for faction_id, faction in registry.items():
-        rows = state[state["faction"] == faction_id]
-        if rows.empty:
-            continue
-        document = feature_collection(
-            feature(row.geometry, {"name": row["name"], "status": row.status, "popup": area_popup(row, registry)})
-            for _, row in rows.iterrows()
-        )
-        group = folium.FeatureGroup(name=faction.short_name)
-        folium.GeoJson(
-            document,
-            name=faction.short_name,
-            style_function=_style(faction.colour),
-            highlight_function=lambda item: {"weight": 3, "fillOpacity": 0.75},
-            tooltip=folium.GeoJsonTooltip(fields=["name", "status"], aliases=[faction.short_name, "status"]),
-            popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360),
-        ).add_to(group)
-        groups.append(group)
-    if groups:
-        ForgetRemovedGroups().add_to(groups[0])
-    return groups
+def control_layers(data: dict) -> folium.FeatureGroup:
+    """The map layer of `control_data`, as a group streamlit-folium can swap without rebuilding the map."""
+    group = folium.FeatureGroup(name="Control areas")
+    ForgetRemovedGroups().add_to(group)
+    ControlAreas(data).add_to(group)
+    return group
 
 
 def change_layers(change_frame: gpd.GeoDataFrame, registry: dict[str, Faction]) -> list[folium.FeatureGroup]:
@@ -170,6 +205,32 @@ def labelled_places(places: gpd.GeoDataFrame) -> set[str]:
     return chosen
 
 
+class PlaceMarkers(MacroElement):
+    """Named places as small circles, the labelled ones with a permanent label: one compact script."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup();
+        {{ this.json }}.forEach(function (place) {
+            var labelled = place[3];
+            L.circleMarker([place[0], place[1]], {radius: labelled ? 3 : 2, color: "#222222", weight: 1,
+                                                  fillColor: "#ffffff", fillOpacity: 1})
+             .bindTooltip(place[2], labelled ? {permanent: true, direction: "right", className: "place-label"} : {})
+             .addTo({{ this.get_name() }});
+        });
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, places: gpd.GeoDataFrame):
+        super().__init__()
+        self._name = "PlaceMarkers"
+        labels = labelled_places(places)
+        shown = places[places["kind"].isin(MARKED_KINDS)]
+        self.json = script_json([[round(p.geometry.y, 4), round(p.geometry.x, 4), html.escape(p["name"]), p["id"] in labels]
+                                 for _, p in shown.iterrows()])
+
+
 def _decorate(fmap: folium.Map, outline: dict, places: gpd.GeoDataFrame, registry: dict[str, Faction],
               legend: bool = True) -> None:
     """Outline (lightly filled, so Libya reads even without tiles), places with labels, legend."""
@@ -177,17 +238,7 @@ def _decorate(fmap: folium.Map, outline: dict, places: gpd.GeoDataFrame, registr
     folium.GeoJson(outline, name="Libya", control=False, interactive=False,
                    style_function=lambda item: {"color": "#444444", "weight": 1.5,
                                                 "fillColor": "#f7f4ec", "fillOpacity": 0.35}).add_to(fmap)
-    markers = folium.FeatureGroup(name="Places", control=False)
-    labels = labelled_places(places)
-    for _, place in places[places["kind"].isin(MARKED_KINDS)].iterrows():
-        name = html.escape(place["name"])
-        labelled = place["id"] in labels
-        folium.CircleMarker(
-            location=[place.geometry.y, place.geometry.x], radius=3 if labelled else 2, color="#222222", weight=1,
-            fill=True, fill_color="#ffffff", fill_opacity=1,
-            tooltip=folium.Tooltip(name, permanent=True, direction="right", class_name="place-label") if labelled else name,
-        ).add_to(markers)
-    markers.add_to(fmap)
+    PlaceMarkers(places).add_to(fmap)
     if legend:
         Legend(registry.values()).add_to(fmap)
 
@@ -201,12 +252,17 @@ def base_map(outline: dict, places: gpd.GeoDataFrame, registry: dict[str, Factio
 
 
 def dual_map(outline: dict, places: gpd.GeoDataFrame, registry: dict[str, Faction],
-             left: list[folium.FeatureGroup], right: list[folium.FeatureGroup]) -> DualMap:
+             left: folium.FeatureGroup, right: folium.FeatureGroup) -> DualMap:
     """Two dates side by side, pan and zoom synced."""
     maps = DualMap(location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM - 0.5, tiles="OpenStreetMap", control_scale=True,
                    min_zoom=4, zoom_snap=0.25)
-    for side, groups in ((maps.m1, left), (maps.m2, right)):
+    for side, group in ((maps.m1, left), (maps.m2, right)):
         _decorate(side, outline, places, registry, legend=side is maps.m2)
-        for group in groups:
-            group.add_to(side)
+        group.add_to(side)
     return maps
+
+
+def view_box(bounds: dict) -> Box:
+    """Leaflet's bounds as streamlit-folium reports them, as (west, south, east, north)."""
+    south_west, north_east = bounds["_southWest"], bounds["_northEast"]
+    return south_west["lng"], south_west["lat"], north_east["lng"], north_east["lat"]

@@ -1,10 +1,12 @@
 """The dashboard, run headless with Streamlit's AppTest: controls, summary, downloads and URL state."""
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import shapely
 import streamlit
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
@@ -111,8 +113,46 @@ def test_moving_the_date_keeps_the_map_and_swaps_its_layers():
     assert after["feature_group"] != before["feature_group"]
 
 
-def test_panning_and_zooming_do_not_rerun_the_app():
-    assert maps(open_app())[0]["returned_objects"] == ["last_clicked"]
+def view(west: float, south: float, east: float, north: float, zoom: float) -> dict:
+    """The map's report of its view, as streamlit-folium leaves it in session state."""
+    return {"zoom": zoom, "bounds": {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}}
+
+
+def drawn_areas(app: AppTest) -> list[dict]:
+    """The areas in the map's layer script (its ControlAreas data)."""
+    data = re.search(r"^\s*\}\)\((.*)\);$", shown_groups(app), re.MULTILINE).group(1)
+    return json.loads(data)["areas"]["features"]
+
+
+def vertices(areas: list[dict], name: str) -> int:
+    shapes = [shapely.geometry.shape(a["geometry"]) for a in areas if a["properties"]["name"].startswith(name)]
+    return sum(shapely.get_num_coordinates(shape) for shape in shapes)
+
+
+def test_the_map_reports_only_clicks_and_zoom_changes():
+    assert maps(open_app())[0]["returned_objects"] == ["last_clicked", "zoom", "bounds"]
+
+
+def test_zooming_in_draws_finer_detail():
+    app = open_app(date="2016-06-01")
+    coarse = vertices(drawn_areas(app), "Benghazi")
+    app.session_state["control-map"] = view(19.6, 31.8, 20.4, 32.4, zoom=10)
+    assert vertices(drawn_areas(app.run()), "Benghazi") > 2 * coarse
+
+
+def test_zoomed_in_only_the_ground_around_the_view_is_drawn():
+    app = open_app(date="2016-06-01")
+    app.session_state["control-map"] = view(19.6, 31.8, 20.4, 32.4, zoom=10)
+    names = {area["properties"]["name"] for area in drawn_areas(app.run())}
+    assert any(name.startswith("Benghazi") for name in names) and "Tripoli" not in names
+
+
+def test_a_small_pan_draws_exactly_the_same_layers():
+    app = open_app(date="2016-06-01")
+    app.session_state["control-map"] = view(19.6, 31.8, 20.4, 32.4, zoom=10)
+    before = shown_groups(app.run())
+    app.session_state["control-map"] = view(19.61, 31.81, 20.41, 32.41, zoom=10)
+    assert shown_groups(app.run()) == before
 
 
 def test_hidden_factions_leave_the_map():

@@ -6,8 +6,8 @@ import folium
 import pandas as pd
 from conftest import area, write_layer
 
-from layers.mapping import Legend, control_layers, labelled_places
-from layers.markup import link
+from layers.mapping import Legend, PlaceMarkers, control_data, control_layers, labelled_places
+from layers.markup import link, script_json
 from layers.registry import Faction
 from layers.store import Store
 from layers.summary import summary_html
@@ -16,11 +16,15 @@ from layers.timeline import state_at
 EVIL = '<img src=x onerror="alert(1)">'
 
 
-def rendered(groups) -> str:
+def rendered(*elements) -> str:
     fmap = folium.Map()
-    for group in groups:
-        group.add_to(fmap)
+    for element in elements:
+        element.add_to(fmap)
     return fmap.get_root().render()
+
+
+def drawn(store: Store, day: date):
+    return control_layers(control_data(state_at(store, day), store.registry, level=5))
 
 
 def test_a_source_title_is_escaped_and_its_http_url_linked():
@@ -36,7 +40,8 @@ def test_area_names_notes_and_sources_are_escaped_in_map_popups(empty_root):
     write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, EVIL, note=EVIL,
                                                           sources=[{"title": EVIL, "url": "https://example.org"}])])
     store = Store(empty_root)
-    assert "<img src=x" not in rendered(control_layers(state_at(store, date(2015, 2, 17)), store.registry))
+    page = rendered(drawn(store, date(2015, 2, 17)))
+    assert "<img src=x" not in page and "&lt;img src=x" in page
 
 
 def test_legend_names_are_escaped():
@@ -55,13 +60,28 @@ def test_labels_go_to_the_largest_place_of_a_cluster(shipped):
     assert "tripoli" in labels and "tajura" not in labels and "benghazi" in labels
 
 
-def test_the_first_faction_layer_resets_the_frontends_list_of_drawn_groups(shipped):
-    groups = control_layers(state_at(shipped, date(2015, 2, 17)), shipped.registry)
-    page = rendered(groups)
+def test_place_names_are_escaped(shipped):
+    places = shipped.places.head(3).assign(name=EVIL, kind="city")
+    page = rendered(PlaceMarkers(places))
+    assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+def test_data_in_a_map_script_cannot_close_the_script_element():
+    assert "</script>" not in script_json({"title": "</script><script>alert(1)</script>"})
+
+
+def test_the_control_layer_resets_the_frontends_list_of_drawn_groups_before_drawing(shipped):
+    page = rendered(drawn(shipped, date(2015, 2, 17)))
     assert page.count("window.feature_group = [];") == 1
-    assert page.index("window.feature_group = [];") < page.index(groups[1].get_name())
+    assert page.index("window.feature_group = [];") < page.index("L.geoJSON(")
 
 
 def test_a_popup_names_the_other_side_of_contested_ground(shipped):
-    page = rendered(control_layers(state_at(shipped, date(2015, 2, 17)), shipped.registry))
+    page = rendered(drawn(shipped, date(2015, 2, 17)))
     assert "contested with HoR / LNA" in page and "contested with tobruk" not in page
+
+
+def test_a_source_cited_by_many_areas_is_sent_once(shipped):
+    data = control_data(state_at(shipped, date(2016, 6, 1)), shipped.registry, level=5)
+    cited = [i for area in data["areas"]["features"] for i in area["properties"]["sources"]]
+    assert len(cited) > len(data["sources"]) == len(set(data["sources"])) == len(set(cited))
