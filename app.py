@@ -15,8 +15,18 @@ from layers.export import MEDIA_TYPE, export_changes, export_history, export_sta
 from layers.geojson import dumps, load_json
 from layers.geometry import total_km2
 from layers.history import history_bars, place_history, span_html
-from layers.mapping import LIBYA_ZOOM, base_map, change_layers, control_data, control_layers, dual_map, place_marker, view_box
-from layers.summary import control_summary, summary_html
+from layers.mapping import (
+    LIBYA_ZOOM,
+    base_map,
+    change_layers,
+    control_data,
+    control_layers,
+    dual_map,
+    place_marker,
+    place_marks,
+    view_box,
+)
+from layers.summary import control_summary, ground_km2, summary_html
 from layers.urlstate import VIEWS, ViewState, read_query, to_query
 
 PLAY_STEP_SECONDS = 1.5
@@ -33,6 +43,11 @@ def store() -> Store:
 @st.cache_resource
 def outline() -> dict:
     return load_json(store().root / "libya.geojson")
+
+
+@st.cache_resource
+def marks() -> list[list]:
+    return place_marks(store().places)
 
 
 @st.cache_resource
@@ -58,11 +73,19 @@ def drawn_on(day: date, factions: tuple[str, ...], level: int, window: Box | Non
     return control_data(state[state["faction"].isin(factions)], REGISTRY, level, window)
 
 
+@st.cache_data(max_entries=4096)
+def version_km2(faction: str, valid_from: str, _areas) -> tuple[float, float]:
+    """Held and contested km² of one version: measured once, whatever date shows it."""
+    return ground_km2(_areas)
+
+
 @st.cache_data(max_entries=512)
 def summary_on(day: date, factions: tuple[str, ...]) -> str:
     """The km² table beside the map: depends only on the date and the factions shown."""
     state = state_on(day)
-    return summary_html(control_summary(state[state["faction"].isin(factions)], libya_km2(), REGISTRY), REGISTRY)
+    return summary_html(control_summary(
+        state[state["faction"].isin(factions)], libya_km2(), REGISTRY,
+        ground=lambda areas: version_km2(areas["faction"].iat[0], areas["valid_from"].iat[0], areas)), REGISTRY)
 
 
 @st.cache_data(max_entries=512)
@@ -74,6 +97,7 @@ REGISTRY = store().registry
 FACTIONS = list(REGISTRY)
 DATES = change_dates(store().versions())
 PLACES = store().places.set_index("id")
+PLACE_NAMES = PLACES["name"].to_dict()
 EXTENT: Box = tuple(store().outline.bounds)
 
 
@@ -153,7 +177,7 @@ if st.session_state.view == "map":
         if st.session_state.place in PLACES.index:  # a clicked point needs no marker, and adding one would
             lat, lon, label = place_point(st.session_state.place)  # redraw the layers and close the popup
             layers.append(place_marker(lat, lon, label))
-        clicked = st_folium(base_map(outline(), PLACES.reset_index(), REGISTRY), feature_group_to_add=layers,
+        clicked = st_folium(base_map(outline(), marks(), REGISTRY), feature_group_to_add=layers,
                             returned_objects=["last_clicked", "zoom", "bounds"], height=620, use_container_width=True,
                             key="control-map")
         click = (clicked or {}).get("last_clicked")
@@ -167,7 +191,7 @@ if st.session_state.view == "map":
 
     st.subheader("Place history")
     st.selectbox("Pick a named place, or click the map", [None, *PLACES.sort_values("name").index], key="place_pick",
-                 format_func=lambda p: "—" if p is None else PLACES.loc[p, "name"], on_change=pick_place,
+                 format_func=lambda p: PLACE_NAMES.get(p, "—"), on_change=pick_place,
                  placeholder="Choose a place")
     if st.session_state.place:
         lat, lon, label = place_point(st.session_state.place)
@@ -194,7 +218,7 @@ else:
     after_column.date_input("After", min_value=DATES[0], max_value=DATES[-1], key="after", format="DD/MM/YYYY")
     before, after = st.session_state.before, st.session_state.after
     shown, level = tuple(st.session_state.factions), level_for(LIBYA_ZOOM - 0.5)
-    st_folium(dual_map(outline(), PLACES.reset_index(), REGISTRY, control_layers(drawn_on(before, shown, level)),
+    st_folium(dual_map(outline(), marks(), REGISTRY, control_layers(drawn_on(before, shown, level)),
                        control_layers(drawn_on(after, shown, level))),
               returned_objects=[], height=520, use_container_width=True, key="compare-maps")
     st.subheader("What changed")
@@ -202,7 +226,7 @@ else:
     change_frame = change_frame[change_frame["faction"].isin(st.session_state.factions)]
     map_column, table_column = st.columns([3, 2])
     with map_column:
-        st_folium(base_map(outline(), PLACES.reset_index(), REGISTRY),
+        st_folium(base_map(outline(), marks(), REGISTRY),
                   feature_group_to_add=change_layers(change_frame, REGISTRY),
                   returned_objects=[], height=460, use_container_width=True, key="change-map")
         st.caption("Filled: ground a faction gained. Dashed: ground it lost. Held ground only.")

@@ -222,42 +222,47 @@ class PlaceMarkers(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, places: gpd.GeoDataFrame):
+    def __init__(self, marks: list[list]):
         super().__init__()
         self._name = "PlaceMarkers"
-        labels = labelled_places(places)
-        shown = places[places["kind"].isin(MARKED_KINDS)]
-        self.json = script_json([[round(p.geometry.y, 4), round(p.geometry.x, 4), html.escape(p["name"]), p["id"] in labels]
-                                 for _, p in shown.iterrows()])
+        self.json = script_json(marks)
 
 
-def _decorate(fmap: folium.Map, outline: dict, places: gpd.GeoDataFrame, registry: dict[str, Faction],
+def place_marks(places: gpd.GeoDataFrame) -> list[list]:
+    """[lat, lon, escaped name, labelled?] for every place the maps mark: worked out once, drawn on every map."""
+    labels = labelled_places(places)
+    shown = places[places["kind"].isin(MARKED_KINDS)]
+    return [[round(p.geometry.y, 4), round(p.geometry.x, 4), html.escape(p["name"]), p["id"] in labels]
+            for _, p in shown.iterrows()]
+
+
+def _decorate(fmap: folium.Map, outline: dict, marks: list[list], registry: dict[str, Faction],
               legend: bool = True) -> None:
     """Outline (lightly filled, so Libya reads even without tiles), places with labels, legend."""
     fmap.get_root().header.add_child(folium.Element(LABEL_CSS))
     folium.GeoJson(outline, name="Libya", control=False, interactive=False,
                    style_function=lambda item: {"color": "#444444", "weight": 1.5,
                                                 "fillColor": "#f7f4ec", "fillOpacity": 0.35}).add_to(fmap)
-    PlaceMarkers(places).add_to(fmap)
+    PlaceMarkers(marks).add_to(fmap)
     if legend:
         Legend(registry.values()).add_to(fmap)
 
 
-def base_map(outline: dict, places: gpd.GeoDataFrame, registry: dict[str, Faction]) -> folium.Map:
+def base_map(outline: dict, marks: list[list], registry: dict[str, Faction]) -> folium.Map:
     """Libya with its outline, the places that matter and the legend, centred on the country."""
     fmap = folium.Map(location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM, tiles="OpenStreetMap", control_scale=True,
                       min_zoom=4, zoom_snap=0.25)
-    _decorate(fmap, outline, places, registry)
+    _decorate(fmap, outline, marks, registry)
     return fmap
 
 
-def dual_map(outline: dict, places: gpd.GeoDataFrame, registry: dict[str, Faction],
+def dual_map(outline: dict, marks: list[list], registry: dict[str, Faction],
              left: folium.FeatureGroup, right: folium.FeatureGroup) -> DualMap:
     """Two dates side by side, pan and zoom synced."""
     maps = DualMap(location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM - 0.5, tiles="OpenStreetMap", control_scale=True,
                    min_zoom=4, zoom_snap=0.25)
     for side, group in ((maps.m1, left), (maps.m2, right)):
-        _decorate(side, outline, places, registry, legend=side is maps.m2)
+        _decorate(side, outline, marks, registry, legend=side is maps.m2)
         group.add_to(side)
     return maps
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -22,16 +23,26 @@ def faction_ground(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Ge
             for faction in rows["faction"].unique()}
 
 
-def control_summary(state: gpd.GeoDataFrame, libya_km2: float, registry: dict[str, Faction]) -> pd.DataFrame:
-    """One row per faction present on the date, in registry order; contested ground is kept apart."""
-    held, contested = faction_ground(state, "held"), faction_ground(state, "contested")
-    counts = state["faction"].value_counts()
+def ground_km2(areas: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Held and contested km² of one faction's areas on a date (one version), overlaps counted once."""
+    held, contested = faction_ground(areas, "held"), faction_ground(areas, "contested")
+    return (sum(shape.area for shape in held.values()) / M2_PER_KM2,
+            sum(shape.area for shape in contested.values()) / M2_PER_KM2)
+
+
+def control_summary(state: gpd.GeoDataFrame, libya_km2: float, registry: dict[str, Faction],
+                    ground: Callable[[gpd.GeoDataFrame], tuple[float, float]] = ground_km2) -> pd.DataFrame:
+    """One row per faction present on the date, in registry order; contested ground is kept apart.
+
+    `ground` measures one faction's areas; a faction's areas on a date are one
+    version, so a caller can cache it per version and pay only for what changed.
+    """
     rows = []
     for faction in registry:
-        if faction in counts:
-            held_km2 = held[faction].area / M2_PER_KM2 if faction in held else 0.0
-            contested_km2 = contested[faction].area / M2_PER_KM2 if faction in contested else 0.0
-            rows.append([faction, held_km2, held_km2 / libya_km2, contested_km2, int(counts[faction])])
+        areas = state[state["faction"] == faction]
+        if not areas.empty:
+            held_km2, contested_km2 = ground(areas)
+            rows.append([faction, held_km2, held_km2 / libya_km2, contested_km2, len(areas)])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

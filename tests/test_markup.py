@@ -6,7 +6,7 @@ import folium
 import pandas as pd
 from conftest import area, write_layer
 
-from layers.mapping import Legend, PlaceMarkers, control_data, control_layers, labelled_places
+from layers.mapping import Legend, PlaceMarkers, control_data, control_layers, labelled_places, place_marks
 from layers.markup import link, script_json
 from layers.registry import Faction
 from layers.store import Store
@@ -62,7 +62,7 @@ def test_labels_go_to_the_largest_place_of_a_cluster(shipped):
 
 def test_place_names_are_escaped(shipped):
     places = shipped.places.head(3).assign(name=EVIL, kind="city")
-    page = rendered(PlaceMarkers(places))
+    page = rendered(PlaceMarkers(place_marks(places)))
     assert "<img src=x" not in page and "&lt;img src=x" in page
 
 

@@ -1,0 +1,146 @@
+"""Timing a Streamlit map in headless Chromium.
+
+Two clocks, each where it is exact:
+- Chromium's network stack (the DevTools protocol's WebSocket frame events,
+  stamped as frames cross the socket, however busy the page is): the rerun
+  request leaving and every ForwardMsg arriving, decoded with Streamlit's
+  own protobuf classes to find the one that says the script finished.
+- The page's own clock: a capture-phase listener notes every click, and a
+  poller running once per animation frame watches the map iframe (found
+  afresh each frame, since the naive map replaces it) and notes when its
+  area paths first differ from what was drawn before the click.
+
+Per date change:
+  server ms  rerun request sent -> "script finished" received, over loopback
+  bytes      everything the server sent for that rerun
+  drawn ms   the click -> the new areas in the map's SVG
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from offline_assets import serve_offline  # noqa: E402  (test support shared with the benchmark)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+
+INSTRUMENT = """
+(() => {
+  const bench = window.__bench = {clicks: [], drawnAt: null};
+  document.addEventListener("click", () => bench.clicks.push(performance.now()), true);
+  bench.signature = () => {
+    const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const doc = frame && frame.contentDocument;
+    if (!doc) return "";
+    const paths = doc.querySelectorAll('path.leaflet-interactive:not([fill="#ffffff"])');
+    let signature = paths.length + ":";
+    paths.forEach((p) => { signature += (p.getAttribute("d") || "").length + p.getAttribute("fill") + ","; });
+    return paths.length ? signature : "";
+  };
+  bench.arm = () => {
+    const before = bench.signature();
+    bench.drawnAt = null;
+    const watch = () => {
+      const now = bench.signature();
+      if (now && now !== before) { bench.drawnAt = performance.now(); return; }
+      requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+  };
+})();
+"""
+
+
+@dataclass
+class Step:
+    server_ms: float
+    bytes: int
+    drawn_ms: float
+
+
+@dataclass
+class Frame:
+    seconds: float  # Chromium's network timestamp
+    sent: bool
+    size: int
+    finished: bool  # a ForwardMsg saying the script run finished
+
+
+@dataclass
+class MapPage:
+    page: Page
+    frames: list[Frame] = field(default_factory=list)
+
+    def note(self, sent: bool, event: dict) -> None:
+        response = event["response"]
+        data = base64.b64decode(response["payloadData"]) if response["opcode"] == 2 else response["payloadData"].encode()
+        finished = not sent and response["opcode"] == 2 and ForwardMsg.FromString(data).WhichOneof("type") == "script_finished"
+        self.frames.append(Frame(event["timestamp"], sent, len(data), finished))
+
+
+def open_page(browser: Browser, url: str) -> MapPage:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.route("**/*", serve_offline)
+    context.add_init_script(INSTRUMENT)
+    page = context.new_page()
+    watched = MapPage(page)
+    devtools = context.new_cdp_session(page)
+    devtools.send("Network.enable")
+    devtools.on("Network.webSocketFrameSent", lambda event: watched.note(True, event))
+    devtools.on("Network.webSocketFrameReceived", lambda event: watched.note(False, event))
+    page.goto(url)
+    settle(page)
+    wait_for_areas(page)
+    quiet(watched)
+    return watched
+
+
+def quiet(watched: MapPage, seconds: float = 1.0) -> None:
+    """Wait until the socket has been silent for `seconds` (the map's first report reruns the app once)."""
+    while True:
+        count = len(watched.frames)
+        watched.page.wait_for_timeout(seconds * 1000)
+        if len(watched.frames) == count:
+            return
+
+
+def settle(page: Page, timeout: float = 120_000) -> None:
+    page.wait_for_selector("[data-test-connection-state='CONNECTED']", timeout=timeout)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+
+
+def wait_for_areas(page: Page, timeout: float = 120_000) -> None:
+    page.wait_for_function("window.__bench.signature() !== ''", timeout=timeout)
+
+
+def change_date(watched: MapPage, button: str, timeout: float = 120_000) -> Step:
+    """Click a date button; wait until the map shows other areas and the script has finished."""
+    page = watched.page
+    seen = len(watched.frames)
+    page.evaluate("window.__bench.arm()")
+    page.get_by_role("button", name=button, exact=True).first.click()
+    page.wait_for_function("window.__bench.drawnAt !== null", timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    while not any(frame.finished for frame in watched.frames[seen:]):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no script-finished message after clicking {button!r}")
+        page.wait_for_timeout(20)
+    drawn = page.evaluate("window.__bench.drawnAt - window.__bench.clicks.at(-1)")
+    frames = watched.frames[seen:]
+    sent = next(frame for frame in frames if frame.sent)
+    done = next(frame for frame in frames if frame.finished and frame.seconds >= sent.seconds)
+    received = sum(frame.size for frame in frames if not frame.sent and sent.seconds <= frame.seconds <= done.seconds)
+    settle(page)
+    quiet(watched, 0.3)
+    return Step((done.seconds - sent.seconds) * 1000, received, drawn)
