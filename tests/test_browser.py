@@ -117,6 +117,22 @@ def test_moving_the_date_changes_the_areas_without_resetting_pan_and_zoom(page, 
     assert view[0] == 8 and abs(view[1] - 31.1) < 0.01 and abs(view[2] - 16.9) < 0.01
 
 
+BENGHAZI_VERTICES = """Object.values(window.map._layers)
+    .filter(l => l.feature && "faction" in l.feature.properties && l.feature.properties.name.startsWith("Benghazi"))
+    .reduce((n, l) => n + l.getLatLngs().flat(3).length, 0)"""
+
+
+def test_zooming_in_brings_finer_detail_and_keeps_the_view(page, server):
+    open_view(page, server, "?date=2016-06-01")
+    frame = map_frame(page)
+    coarse = frame.evaluate(BENGHAZI_VERTICES)
+    frame.evaluate("window.map.setView([32.1, 20.1], 10, {animate: false})")
+    frame.wait_for_function(f"({BENGHAZI_VERTICES}) > {2 * coarse}", timeout=30_000)
+    settle(page)
+    view = frame.evaluate("[window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert view[0] == 10 and abs(view[1] - 32.1) < 0.01 and abs(view[2] - 20.1) < 0.01
+
+
 def test_date_changes_do_not_pile_up_old_layers_in_the_browser(page, server):
     open_view(page, server, "?date=2015-03-19")
     frame = map_frame(page)
