@@ -4,7 +4,6 @@ import html
 import time
 from datetime import date, timedelta
 
-import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -14,7 +13,7 @@ from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
 from layers.geojson import dumps, load_json
 from layers.geometry import total_km2
-from layers.history import history_bars, place_history, span_html
+from layers.history import history_bars, history_chart, place_history, span_html
 from layers.mapping import (
     LIBYA_ZOOM,
     base_map,
@@ -201,14 +200,7 @@ if st.session_state.view == "map":
         if bars.empty:
             st.info("No faction is recorded holding this point at any date in the data.")
         else:
-            shown = [f for f in REGISTRY.values() if f.short_name in set(bars["faction"])]
-            st.altair_chart(alt.Chart(bars).mark_bar().encode(
-                x=alt.X("from:T", title=None), x2="to:T", y=alt.Y("faction:N", title=None, sort=[f.short_name for f in shown]),
-                color=alt.Color("faction:N", legend=None, scale=alt.Scale(domain=[f.short_name for f in shown],
-                                                                          range=[f.colour for f in shown])),
-                opacity=alt.condition("datum.status == 'held'", alt.value(1.0), alt.value(0.45)),
-                tooltip=["faction", "status", "area", "from:T", "to:T"]).properties(height=40 + 28 * len(shown)),
-                width="stretch")
+            st.altair_chart(history_chart(bars, REGISTRY), width="stretch")
         for span in reversed(spans):
             st.markdown(span_html(span, REGISTRY), unsafe_allow_html=True)
 else:

@@ -58,6 +58,23 @@ def history_bars(spans: list[Span], registry: dict[str, Faction], last_day: date
         columns=["faction", "status", "area", "from", "to"])
 
 
+def history_chart(bars: pd.DataFrame, registry: dict[str, Faction]):
+    """The spans as an Altair timeline, one row per faction in its colour, contested ground paler.
+
+    Altair is imported here rather than at the top: it adds about a second to
+    the app's cold start, and only a place history draws it.
+    """
+    import altair as alt
+
+    shown = [f for f in registry.values() if f.short_name in set(bars["faction"])]
+    names = [f.short_name for f in shown]
+    return alt.Chart(bars).mark_bar().encode(
+        x=alt.X("from:T", title=None), x2="to:T", y=alt.Y("faction:N", title=None, sort=names),
+        color=alt.Color("faction:N", legend=None, scale=alt.Scale(domain=names, range=[f.colour for f in shown])),
+        opacity=alt.condition("datum.status == 'held'", alt.value(1.0), alt.value(0.45)),
+        tooltip=["faction", "status", "area", "from:T", "to:T"]).properties(height=40 + 28 * len(shown))
+
+
 def span_html(span: Span, registry: dict[str, Faction]) -> str:
     """A span as one line of HTML: dates, holders with status and area, then its sources as links."""
     until = f"{span.end:%-d %b %Y}" if span.end else "the end of the data"
