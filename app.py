@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers import Store, change_dates, state_at
+from layers import Store, state_at
 from layers.change import change_table, changes
 from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
@@ -42,6 +42,12 @@ def store() -> Store:
 @st.cache_resource
 def outline() -> dict:
     return load_json(store().root / "libya.geojson")
+
+
+@st.cache_resource
+def places():
+    """Named places by id (the frame is shared: never mutate it)."""
+    return store().places.set_index("id")
 
 
 @st.cache_resource
@@ -94,8 +100,8 @@ def history_at(lat: float, lon: float):
 
 REGISTRY = store().registry
 FACTIONS = list(REGISTRY)
-DATES = change_dates(store().versions())
-PLACES = store().places.set_index("id")
+DATES = store().index.dates
+PLACES = places()
 PLACE_NAMES = PLACES["name"].to_dict()
 EXTENT: Box = tuple(store().outline.bounds)
 

@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from bench.atlas import build
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, Step, change_date, open_page
-from layers import Store, change_dates, state_at
+from layers import Store, state_at
 from layers.detail import level_for
 from layers.mapping import LIBYA_ZOOM, control_data
 
@@ -39,7 +39,7 @@ NAIVE = "bench/naive_app.py"
 
 def visibly_changing_walk(store: Store, steps: int) -> str:
     """A start date from which `steps` Next clicks each change the drawn areas (so the browser sees each one)."""
-    dates = change_dates(store.versions())
+    dates = store.index.dates
     level = level_for(LIBYA_ZOOM)
     drawn = [json.dumps(control_data(state_at(store, day), store.registry, level)["areas"]) for day in dates]
     for start_index in range(len(dates) // 3, len(dates) - steps):
@@ -139,7 +139,7 @@ def scale(browser: Browser, steps: int) -> None:
     for label, key, form in rows:
         print(f"  {label:34}{form.format(figures['atlas-20'][key]):>14}{form.format(figures['atlas-2000'][key]):>16}")
     environment = {"LIBYA_CONTROL_GEODATA": str(full)}
-    start_day = change_dates(Store(full).versions())[1_000].isoformat()
+    start_day = Store(full).index.dates[1_000].isoformat()
     print_walks(f"  Date change on the atlas ({steps} steps from {start_day})",
                 {"this app": walk(browser, "app.py", start_day, steps, environment)})
     naive = walk(browser, NAIVE, start_day, 3, environment)

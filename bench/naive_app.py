@@ -12,7 +12,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers import Store, change_dates, state_at
+from layers import Store, state_at
 from layers.geojson import load_json
 from layers.mapping import base_map, place_marks
 from layers.markup import link
@@ -35,7 +35,7 @@ def state_on(day: date):
     return state_at(store(), day)
 
 
-DATES = change_dates(store().versions())
+DATES = store().index.dates
 if "day" not in st.session_state:
     st.session_state.day = date.fromisoformat(st.query_params.get("date", DATES[0].isoformat()))
 

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from layers import Store, change_dates, state_at
+from layers import Store, state_at
 from layers.detail import level_for
 from layers.mapping import LIBYA_ZOOM, control_data
 from layers.timeline import who
@@ -35,7 +35,7 @@ def timed(action) -> float:
 def measure(root: Path) -> dict:
     start = time.perf_counter()
     store = Store(root)
-    dates = change_dates(store.versions())
+    dates = store.index.dates
     load = time.perf_counter() - start
     chooser = random.Random(5)
     state_days, who_days = chooser.sample(dates, SAMPLES), chooser.sample(dates, SAMPLES)

@@ -4,6 +4,6 @@ The domain package: no Streamlit here, so the CLI, the tests and the app share i
 """
 
 from layers.store import Store, StoreError, VersionRef, parse_day
-from layers.timeline import change_dates, history, state_at, who
+from layers.timeline import history, state_at, who
 
-__all__ = ["Store", "StoreError", "VersionRef", "change_dates", "history", "parse_day", "state_at", "who"]
+__all__ = ["Store", "StoreError", "VersionRef", "history", "parse_day", "state_at", "who"]

@@ -19,7 +19,7 @@ from layers.geojson import GeoJSONError, dumps, write_atomic
 from layers.importing import ImportRefused, import_version
 from layers.registry import RegistryError
 from layers.store import DEFAULT_ROOT, Store, StoreError, parse_day
-from layers.timeline import answer, change_dates, tag_points, who
+from layers.timeline import answer, tag_points, who
 from layers.validation import check_store, outline_zone
 
 
@@ -40,7 +40,7 @@ def _coordinate(text: str | None, name: str, limit: float) -> float:
 
 def _hints(store: Store, day, lat: float, lon: float, err: TextIO) -> None:
     """Say why an answer may be 'none' for a reason other than nobody holding the ground."""
-    dates = change_dates(store.versions())
+    dates = store.index.dates
     if dates and day < dates[0]:
         print(f"note: {day} is before the data begins ({dates[0]})", file=err)
     elif dates and day > dates[-1]:
@@ -60,7 +60,7 @@ def cmd_validate(store: Store, args, out: TextIO) -> int:
         print(f"{len(problems)} problem(s) in {store.root}", file=out)
         return 1
     versions = store.versions()
-    dates = change_dates(versions)
+    dates = store.index.dates
     areas = sum(len(store.frame(ref)) for ref in versions)
     span = f" ({dates[0]} to {dates[-1]})" if dates else ""
     print(f"{store.root} is clean: {len(store.registry)} factions, {len(versions)} versions, "
@@ -69,7 +69,7 @@ def cmd_validate(store: Store, args, out: TextIO) -> int:
 
 
 def cmd_dates(store: Store, args, out: TextIO) -> int:
-    for day in change_dates(store.versions()):
+    for day in store.index.dates:
         print(day.isoformat(), file=out)
     return 0
 
@@ -152,7 +152,7 @@ def cmd_export(store: Store, args, out: TextIO) -> int:
 def cmd_diff(store: Store, args, out: TextIO) -> int:
     table = change_table(store, parse_day(args.date1, "first date"), parse_day(args.date2, "second date"))
     if table.empty:
-        first = min(change_dates(store.versions()), default=None)
+        first = store.index.dates[0] if store.index.dates else None
         raise CommandError(f"no faction holds ground on {args.date1} or {args.date2}; the data begins on {first}")
     if args.json:
         print(table.round(1).to_json(orient="records", indent=2), file=out)

@@ -3,8 +3,9 @@
 At web-map zoom z a degree of longitude spans 256·2^z/360 pixels. The areas on
 a date are simplified together, as one polygonal coverage (shapely's coverage
 simplification), to half a pixel at the zoom level: neighbours keep one shared
-border, and a date change sends only what the eye can see. Zoomed in closer than the whole country, only a window
-around the view is drawn, snapped to a grid so that small pans draw the same.
+border, and a date change sends only what the eye can see. Zoomed in closer
+than the whole country, only a window around the view is drawn, snapped to a
+grid so that small pans draw the same.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import shapely
 from layers.markup import link
 from layers.registry import Faction
 from layers.store import Store
-from layers.timeline import Holder, change_dates, holders_in, version_frame
+from layers.timeline import Holder, holders_in, version_frame
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def place_history(store: Store, lon: float, lat: float) -> list[Span]:
         if not frame.empty and frame.sindex.query(point, predicate="intersects").size:
             containing[ref] = holders_in(version_frame(store, ref, ends[ref]), lon, lat)
     spans: list[Span] = []
-    for day in change_dates(versions):
+    for day in store.index.dates:
         holders = tuple(h for ref in store.index.at(day) for h in containing.get(ref, []))
         key = [(h.faction, h.status, h.name) for h in holders]
         if spans and [(h.faction, h.status, h.name) for h in spans[-1].holders] == key:

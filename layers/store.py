@@ -77,6 +77,7 @@ class VersionIndex:
         self.ends: dict[VersionRef, date | None] = {
             ref: successor.day if successor else None
             for refs in self.by_faction.values() for ref, successor in zip(refs, [*refs[1:], None])}
+        self.dates: list[date] = sorted({ref.day for ref in self.refs})  # the change dates
 
     def at(self, day: date) -> list[VersionRef]:
         """Each faction's latest version dated on or before `day`."""

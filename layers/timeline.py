@@ -19,23 +19,9 @@ import pandas as pd
 import shapely
 
 from layers.geometry import WGS84
-from layers.store import AREA_COLUMNS, Store, VersionIndex, VersionRef
+from layers.store import AREA_COLUMNS, Store, VersionRef
 
 STATE_COLUMNS = ["faction", *AREA_COLUMNS, "valid_from", "valid_to"]
-
-
-def change_dates(versions: Iterable[VersionRef]) -> list[date]:
-    return sorted({ref.day for ref in versions})
-
-
-def valid_to(versions: Iterable[VersionRef]) -> dict[VersionRef, date | None]:
-    """For each version, the date the faction's next version replaces it (None if current)."""
-    return VersionIndex(versions).ends
-
-
-def versions_at(versions: Iterable[VersionRef], day: date) -> list[VersionRef]:
-    """Each faction's latest version dated on or before `day`."""
-    return VersionIndex(versions).at(day)
 
 
 def version_frame(store: Store, ref: VersionRef, end: date | None) -> gpd.GeoDataFrame:

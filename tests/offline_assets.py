@@ -23,6 +23,8 @@ ASSETS = [
     (r"https://cdn\.jsdelivr\.net/gh/jieter/Leaflet\.Sync/L\.Map\.Sync(?:\.min)?\.js", ("leaflet.sync@0.2.4", "L.Map.Sync.js")),
     (r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<version>[\d.]+)/(?P<file>[^/]+\.(?P<kind>js|css))",
      ("drmonty-leaflet-awesome-markers@{version}", "{kind}/{file}")),
+    (r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<version>[\d.]+)/images/(?P<file>[^/]+\.png)",
+     ("drmonty-leaflet-awesome-markers@{version}", "css/images/{file}")),
 ]
 
 

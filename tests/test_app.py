@@ -11,13 +11,13 @@ import streamlit
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
-from layers import Store, change_dates, state_at
+from layers import Store, state_at
 from layers.change import change_table, changes
 from layers.geometry import total_km2
 from layers.summary import control_summary
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-DATES = change_dates(Store().versions())
+DATES = Store().index.dates
 
 
 def open_app(**query: str) -> AppTest:

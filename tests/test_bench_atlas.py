@@ -7,7 +7,7 @@ import shapely
 
 from bench.atlas import build
 from layers.store import Store
-from layers.timeline import change_dates, state_at
+from layers.timeline import state_at
 from layers.validation import check_store
 
 
@@ -30,7 +30,7 @@ def test_every_atlas_polygon_has_at_least_the_vertices_asked_for(atlas):
 
 
 def test_atlas_neighbours_share_their_borders_exactly(atlas):
-    for day in change_dates(atlas.versions()):
+    for day in atlas.index.dates:
         assert shapely.coverage_is_valid(state_at(atlas, day).geometry.values)
 
 

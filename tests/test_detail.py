@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from layers.detail import MIN_LEVEL, drawn_geometry, level_for, pixel_degrees, vertex_count, window_for
-from layers.timeline import change_dates, state_at
+from layers.timeline import state_at
 
 LEVELS = [5, 8, 11]
 LIBYA = (9.3, 19.5, 25.2, 33.2)
@@ -15,7 +15,7 @@ LIBYA = (9.3, 19.5, 25.2, 33.2)
 
 @pytest.fixture(scope="module")
 def states(shipped):
-    return [state_at(shipped, day) for day in change_dates(shipped.versions())]
+    return [state_at(shipped, day) for day in shipped.index.dates]
 
 
 def unique(shapes):

@@ -6,8 +6,8 @@ from conftest import area, write_layer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from layers.store import Store, VersionRef
-from layers.timeline import answer, change_dates, state_at, tag_points, valid_to, versions_at, who
+from layers.store import Store, VersionIndex, VersionRef
+from layers.timeline import answer, state_at, tag_points, who
 
 FACTIONS = ["tobruk", "libya-dawn", "islamic-state"]
 days = st.dates(min_value=date(2014, 5, 16), max_value=date(2016, 12, 31))
@@ -17,7 +17,7 @@ DAYS_WITH_DATA = {date(2015, 2, 17), date(2015, 3, 19), date(2015, 3, 20), date(
 
 @given(version_sets, days)
 def test_state_at_a_date_is_each_factions_latest_version_on_or_before_it(versions, day):
-    current = versions_at(versions, day)
+    current = VersionIndex(versions).at(day)
     for ref in current:
         later = [v for v in versions if v.faction == ref.faction and ref.day < v.day <= day]
         assert ref.day <= day and not later
@@ -26,8 +26,8 @@ def test_state_at_a_date_is_each_factions_latest_version_on_or_before_it(version
 
 @given(version_sets, days)
 def test_a_version_is_current_exactly_from_its_date_until_valid_to(versions, day):
-    ends = valid_to(versions)
-    current = set(versions_at(versions, day))
+    index = VersionIndex(versions)
+    ends, current = index.ends, set(index.at(day))
     for ref in versions:
         holds = ref.day <= day and (ends[ref] is None or day < ends[ref])
         assert (ref in current) == holds
@@ -35,16 +35,17 @@ def test_a_version_is_current_exactly_from_its_date_until_valid_to(versions, day
 
 @given(version_sets, days)
 def test_the_state_only_changes_on_a_change_date(versions, day):
-    earlier = [d for d in change_dates(versions) if d <= day]
+    index = VersionIndex(versions)
+    earlier = [d for d in index.dates if d <= day]
     if earlier:
-        assert set(versions_at(versions, day)) == set(versions_at(versions, earlier[-1]))
+        assert set(index.at(day)) == set(index.at(earlier[-1]))
     else:
-        assert versions_at(versions, day) == []
+        assert index.at(day) == []
 
 
 @given(version_sets)
 def test_only_each_factions_last_version_is_open_ended(versions):
-    ends = valid_to(versions)
+    ends = VersionIndex(versions).ends
     for faction in FACTIONS:
         refs = sorted(v for v in versions if v.faction == faction)
         assert [ends[r] for r in refs] == [r.day for r in refs[1:]] + ([None] if refs else [])
