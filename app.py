@@ -34,6 +34,7 @@ st.set_page_config(page_title="Libya control map, 2014–2016", page_icon="🗺�
 
 # ---------------------------------------------------------------- data, loaded once and shared
 
+
 @st.cache_resource
 def store() -> Store:
     return Store()
@@ -88,9 +89,15 @@ def version_km2(faction: str, valid_from: str, _areas) -> tuple[float, float]:
 def summary_on(day: date, factions: tuple[str, ...]) -> str:
     """The km² table beside the map: depends only on the date and the factions shown."""
     state = state_on(day)
-    return summary_html(control_summary(
-        state[state["faction"].isin(factions)], libya_km2(), REGISTRY,
-        ground=lambda areas: version_km2(areas["faction"].iat[0], areas["valid_from"].iat[0], areas)), REGISTRY)
+    return summary_html(
+        control_summary(
+            state[state["faction"].isin(factions)],
+            libya_km2(),
+            REGISTRY,
+            ground=lambda areas: version_km2(areas["faction"].iat[0], areas["valid_from"].iat[0], areas),
+        ),
+        REGISTRY,
+    )
 
 
 @st.cache_data(max_entries=512)
@@ -119,10 +126,18 @@ def place_point(place: str) -> tuple[float, float, str]:
 
 if "view" not in st.session_state:
     wanted, problems = read_query(st.query_params.to_dict(), DATES, FACTIONS, set(PLACES.index))
-    st.session_state.update(view=wanted.view, day=wanted.day, before=wanted.before, after=wanted.after,
-                            factions=list(wanted.factions), place=wanted.place, url_problems=problems,
-                            playing=False, seen_click=None,
-                            place_pick=wanted.place if wanted.place in PLACES.index else None)
+    st.session_state.update(
+        view=wanted.view,
+        day=wanted.day,
+        before=wanted.before,
+        after=wanted.after,
+        factions=list(wanted.factions),
+        place=wanted.place,
+        url_problems=problems,
+        playing=False,
+        seen_click=None,
+        place_pick=wanted.place if wanted.place in PLACES.index else None,
+    )
 if "next_day" in st.session_state:  # set by play mode, applied before the slider exists
     st.session_state.day = st.session_state.pop("next_day")
 
@@ -148,10 +163,13 @@ def pick_place() -> None:
 # ---------------------------------------------------------------- sidebar: view, factions, downloads
 
 with st.sidebar:
-    st.markdown("### Libya control map\nTerritorial control in Libya's 2014–2016 war, by faction, "
-                "from dated layers where every area cites its sources.")
-    st.segmented_control("View", VIEWS, required=True, key="view",
-                         format_func={"map": "Map on a date", "compare": "Compare two dates"}.get)
+    st.markdown(
+        "### Libya control map\nTerritorial control in Libya's 2014–2016 war, by faction, "
+        "from dated layers where every area cites its sources."
+    )
+    st.segmented_control(
+        "View", VIEWS, required=True, key="view", format_func={"map": "Map on a date", "compare": "Compare two dates"}.get
+    )
     st.pills("Factions shown", FACTIONS, selection_mode="multi", key="factions", format_func=lambda f: REGISTRY[f].short_name)
 
 for problem in st.session_state.pop("url_problems", []):
@@ -161,15 +179,40 @@ day: date = st.session_state.day
 if st.session_state.view == "map":
     st.title(f"Who controlled Libya on {day:%-d %B %Y}")
     back, play, forward, slider = st.columns([2, 1.5, 2, 8], vertical_alignment="bottom")
-    back.button("Previous", icon=":material/skip_previous:", on_click=step, args=(-1,), disabled=day <= DATES[0],
-                width="stretch", help="Go to the previous date on which control changed")
-    play.button("Stop" if st.session_state.playing else "Play", width="stretch", on_click=toggle_play,
-                icon=":material/stop:" if st.session_state.playing else ":material/play_arrow:",
-                help="Walk through the change dates")
-    forward.button("Next", icon=":material/skip_next:", on_click=step, args=(1,), disabled=day >= DATES[-1],
-                   width="stretch", help="Go to the next date on which control changed")
-    slider.slider("Date", min_value=DATES[0], max_value=DATES[-1], step=timedelta(days=1), key="day",
-                  format="D MMM YYYY", label_visibility="collapsed")
+    back.button(
+        "Previous",
+        icon=":material/skip_previous:",
+        on_click=step,
+        args=(-1,),
+        disabled=day <= DATES[0],
+        width="stretch",
+        help="Go to the previous date on which control changed",
+    )
+    play.button(
+        "Stop" if st.session_state.playing else "Play",
+        width="stretch",
+        on_click=toggle_play,
+        icon=":material/stop:" if st.session_state.playing else ":material/play_arrow:",
+        help="Walk through the change dates",
+    )
+    forward.button(
+        "Next",
+        icon=":material/skip_next:",
+        on_click=step,
+        args=(1,),
+        disabled=day >= DATES[-1],
+        width="stretch",
+        help="Go to the next date on which control changed",
+    )
+    slider.slider(
+        "Date",
+        min_value=DATES[0],
+        max_value=DATES[-1],
+        step=timedelta(days=1),
+        key="day",
+        format="D MMM YYYY",
+        label_visibility="collapsed",
+    )
     day = st.session_state.day
     shown = tuple(st.session_state.factions)
 
@@ -182,22 +225,34 @@ if st.session_state.view == "map":
         if st.session_state.place in PLACES.index:  # a clicked point needs no marker, and adding one would
             lat, lon, label = place_point(st.session_state.place)  # redraw the layers and close the popup
             layers.append(place_marker(lat, lon, label))
-        clicked = st_folium(base_map(outline(), marks(), REGISTRY), feature_group_to_add=layers,
-                            returned_objects=["last_clicked", "zoom", "bounds"], height=620, use_container_width=True,
-                            key="control-map")
+        clicked = st_folium(
+            base_map(outline(), marks(), REGISTRY),
+            feature_group_to_add=layers,
+            returned_objects=["last_clicked", "zoom", "bounds"],
+            height=620,
+            use_container_width=True,
+            key="control-map",
+        )
         click = (clicked or {}).get("last_clicked")
         if click and click != st.session_state.seen_click:
             st.session_state.seen_click = click
             st.session_state.place = f"{click['lat']:.5f},{click['lng']:.5f}"
     with summary_column:
         st.markdown(summary_on(day, shown), unsafe_allow_html=True)
-        st.caption("Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
-                   "Land nobody is known to hold is left blank. Click an area for its sources.")
+        st.caption(
+            "Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
+            "Land nobody is known to hold is left blank. Click an area for its sources."
+        )
 
     st.subheader("Place history")
-    st.selectbox("Pick a named place, or click the map", [None, *PLACES.sort_values("name").index], key="place_pick",
-                 format_func=lambda p: PLACE_NAMES.get(p, "—"), on_change=pick_place,
-                 placeholder="Choose a place")
+    st.selectbox(
+        "Pick a named place, or click the map",
+        [None, *PLACES.sort_values("name").index],
+        key="place_pick",
+        format_func=lambda p: PLACE_NAMES.get(p, "—"),
+        on_change=pick_place,
+        placeholder="Choose a place",
+    )
     if st.session_state.place:
         lat, lon, label = place_point(st.session_state.place)
         spans = history_at(lat, lon)
@@ -216,28 +271,53 @@ else:
     after_column.date_input("After", min_value=DATES[0], max_value=DATES[-1], key="after", format="DD/MM/YYYY")
     before, after = st.session_state.before, st.session_state.after
     shown, level = tuple(st.session_state.factions), level_for(LIBYA_ZOOM - 0.5)
-    st_folium(dual_map(outline(), marks(), REGISTRY, control_layers(drawn_on(before, shown, level)),
-                       control_layers(drawn_on(after, shown, level))),
-              returned_objects=[], height=520, use_container_width=True, key="compare-maps")
+    st_folium(
+        dual_map(
+            outline(),
+            marks(),
+            REGISTRY,
+            control_layers(drawn_on(before, shown, level)),
+            control_layers(drawn_on(after, shown, level)),
+        ),
+        returned_objects=[],
+        height=520,
+        use_container_width=True,
+        key="compare-maps",
+    )
     st.subheader("What changed")
     change_frame, table = changes_between(before, after)
     change_frame = change_frame[change_frame["faction"].isin(st.session_state.factions)]
     map_column, table_column = st.columns([3, 2])
     with map_column:
-        st_folium(base_map(outline(), marks(), REGISTRY),
-                  feature_group_to_add=change_layers(change_frame, REGISTRY),
-                  returned_objects=[], height=460, use_container_width=True, key="change-map")
+        st_folium(
+            base_map(outline(), marks(), REGISTRY),
+            feature_group_to_add=change_layers(change_frame, REGISTRY),
+            returned_objects=[],
+            height=460,
+            use_container_width=True,
+            key="change-map",
+        )
         st.caption("Filled: ground a faction gained. Dashed: ground it lost. Held ground only.")
     with table_column:
-        table = table[table["faction"].isin(st.session_state.factions)].round(0).assign(
-            faction=lambda t: t["faction"].map(lambda f: REGISTRY[f].short_name))
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            "faction": "Faction", "km2_before": st.column_config.NumberColumn("km² before", format="localized"),
-            "km2_after": st.column_config.NumberColumn("km² after", format="localized"),
-            "gained_km2": st.column_config.NumberColumn("gained", format="localized"),
-            "lost_km2": st.column_config.NumberColumn("lost", format="localized"),
-            "contested_km2_before": st.column_config.NumberColumn("contested, before", format="localized", width="small"),
-            "contested_km2_after": st.column_config.NumberColumn("contested, after", format="localized", width="small")})
+        table = (
+            table[table["faction"].isin(st.session_state.factions)]
+            .round(0)
+            .assign(faction=lambda t: t["faction"].map(lambda f: REGISTRY[f].short_name))
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "faction": "Faction",
+                "km2_before": st.column_config.NumberColumn("km² before", format="localized"),
+                "km2_after": st.column_config.NumberColumn("km² after", format="localized"),
+                "gained_km2": st.column_config.NumberColumn("gained", format="localized"),
+                "lost_km2": st.column_config.NumberColumn("lost", format="localized"),
+                "contested_km2_before": st.column_config.NumberColumn("contested, before", format="localized", width="small"),
+                "contested_km2_after": st.column_config.NumberColumn("contested, after", format="localized", width="small"),
+            },
+        )
 
 # ---------------------------------------------------------------- downloads (GeoJSON, RFC 7946), built on click
 # The callables run outside the script, so they take what they need now, not from session state later.
@@ -245,23 +325,53 @@ else:
 with st.sidebar:
     st.markdown("#### Download GeoJSON")
     one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
-    st.download_button(f"{REGISTRY[one].short_name} on {day:%-d %b %Y}", on_click="ignore", mime=MEDIA_TYPE,
-                       file_name=file_name(one, day), data=lambda: dumps(export_state(store(), day, [one])))
-    st.download_button(f"All shown factions on {day:%-d %b %Y}", on_click="ignore", mime=MEDIA_TYPE,
-                       file_name=file_name("all", day),
-                       data=lambda shown=tuple(st.session_state.factions): dumps(export_state(store(), day, shown)))
+    st.download_button(
+        f"{REGISTRY[one].short_name} on {day:%-d %b %Y}",
+        on_click="ignore",
+        mime=MEDIA_TYPE,
+        file_name=file_name(one, day),
+        data=lambda: dumps(export_state(store(), day, [one])),
+    )
+    st.download_button(
+        f"All shown factions on {day:%-d %b %Y}",
+        on_click="ignore",
+        mime=MEDIA_TYPE,
+        file_name=file_name("all", day),
+        data=lambda shown=tuple(st.session_state.factions): dumps(export_state(store(), day, shown)),
+    )
     before, after = st.session_state.before, st.session_state.after
-    st.download_button(f"Changes {before:%-d %b %Y} → {after:%-d %b %Y}", on_click="ignore", mime=MEDIA_TYPE,
-                       file_name=file_name("changes", before, after),
-                       data=lambda: dumps(export_changes(store(), before, after)))
-    st.download_button("Full history (valid_from, valid_to)", on_click="ignore", mime=MEDIA_TYPE,
-                       file_name=file_name("history", DATES[0], DATES[-1]), data=lambda: dumps(export_history(store())))
-    st.caption("Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "
-               "each area citing its sources.")
+    st.download_button(
+        f"Changes {before:%-d %b %Y} → {after:%-d %b %Y}",
+        on_click="ignore",
+        mime=MEDIA_TYPE,
+        file_name=file_name("changes", before, after),
+        data=lambda: dumps(export_changes(store(), before, after)),
+    )
+    st.download_button(
+        "Full history (valid_from, valid_to)",
+        on_click="ignore",
+        mime=MEDIA_TYPE,
+        file_name=file_name("history", DATES[0], DATES[-1]),
+        data=lambda: dumps(export_history(store())),
+    )
+    st.caption(
+        "Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "
+        "each area citing its sources."
+    )
 
-st.query_params.from_dict(to_query(ViewState(st.session_state.view, st.session_state.day, st.session_state.before,
-                                             st.session_state.after, tuple(st.session_state.factions),
-                                             st.session_state.place), FACTIONS))
+st.query_params.from_dict(
+    to_query(
+        ViewState(
+            st.session_state.view,
+            st.session_state.day,
+            st.session_state.before,
+            st.session_state.after,
+            tuple(st.session_state.factions),
+            st.session_state.place,
+        ),
+        FACTIONS,
+    )
+)
 
 if st.session_state.playing:
     later = [d for d in DATES if d > st.session_state.day]

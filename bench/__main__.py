@@ -70,7 +70,8 @@ def cold_start(browser: Browser) -> tuple[float, float]:
         healthy = time.perf_counter() - began
         page.goto(url)
         page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
-            "path.leaflet-interactive:not([fill='#ffffff'])").first.wait_for(state="attached", timeout=120_000)
+            "path.leaflet-interactive:not([fill='#ffffff'])"
+        ).first.wait_for(state="attached", timeout=120_000)
         drawn = time.perf_counter() - began
     finally:
         stop(process)
@@ -87,8 +88,10 @@ def print_walks(title: str, results: dict[str, dict[str, list[Step]]]) -> None:
     print(f"  {'':28}{'server ms':>10}{'KB sent':>10}{'drawn ms':>10}")
     for app, walks in results.items():
         for kind, steps in walks.items():
-            print(f"  {app + ', ' + kind:28}{median(s.server_ms for s in steps):10.0f}"
-                  f"{median(s.bytes for s in steps) / 1000:10.1f}{median(s.drawn_ms for s in steps):10.0f}")
+            print(
+                f"  {app + ', ' + kind:28}{median(s.server_ms for s in steps):10.0f}"
+                f"{median(s.bytes for s in steps) / 1000:10.1f}{median(s.drawn_ms for s in steps):10.0f}"
+            )
     if len(results) == 2:
         ours, naive = results.values()
         for kind in ours:
@@ -97,8 +100,9 @@ def print_walks(title: str, results: dict[str, dict[str, list[Step]]]) -> None:
 
 
 def scale_queries(root: Path) -> dict:
-    output = subprocess.run([sys.executable, "-m", "bench.scale", str(root)], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.scale", str(root)], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -113,13 +117,19 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         start_day = visibly_changing_walk(Store(), arguments.steps)
-        print_walks(f"1-2, 5. Date change, shipped data ({arguments.steps} steps from {start_day}; 'first visit' = "
-                    "a date the server has not drawn yet, 'revisit' = walking back)",
-                    {"this app": walk(browser, "app.py", start_day, arguments.steps),
-                     "naive": walk(browser, NAIVE, start_day, arguments.steps)})
+        print_walks(
+            f"1-2, 5. Date change, shipped data ({arguments.steps} steps from {start_day}; 'first visit' = "
+            "a date the server has not drawn yet, 'revisit' = walking back)",
+            {
+                "this app": walk(browser, "app.py", start_day, arguments.steps),
+                "naive": walk(browser, NAIVE, start_day, arguments.steps),
+            },
+        )
         starts = [cold_start(browser) for _ in range(arguments.cold_starts)]
-        print(f"\n3. Cold start ({arguments.cold_starts} runs): server healthy {median(h for h, _ in starts):.2f} s, "
-              f"first map drawn {median(d for _, d in starts):.2f} s")
+        print(
+            f"\n3. Cold start ({arguments.cold_starts} runs): server healthy {median(h for h, _ in starts):.2f} s, "
+            f"first map drawn {median(d for _, d in starts):.2f} s"
+        )
         if not arguments.skip_scale:
             scale(browser, arguments.steps)
         browser.close()
@@ -131,17 +141,25 @@ def scale(browser: Browser, steps: int) -> None:
     print(f"\n4. Scale: generated atlas ready in {time.perf_counter() - began:.0f} s (reused when already built)")
     figures = {root.name: scale_queries(root) for root in (short, full)}
     print(f"  {'':34}{'20 versions':>14}{'2,000 versions':>16}")
-    rows = [("versions in the store", "versions", "{:,.0f}"), ("change dates", "dates", "{:,.0f}"),
-            ("load (index, dates) s", "load", "{:.3f}"), ("state at a date, cold s", "state_cold", "{:.3f}"),
-            ("state at a date, warm s", "state_warm", "{:.3f}"), ("who, cold s", "who_cold", "{:.3f}"),
-            ("who, warm s", "who_warm", "{:.3f}"), ("drawn layer (simplify) s", "drawn", "{:.3f}"),
-            ("peak memory MB", "peak_mb", "{:.0f}")]
+    rows = [
+        ("versions in the store", "versions", "{:,.0f}"),
+        ("change dates", "dates", "{:,.0f}"),
+        ("load (index, dates) s", "load", "{:.3f}"),
+        ("state at a date, cold s", "state_cold", "{:.3f}"),
+        ("state at a date, warm s", "state_warm", "{:.3f}"),
+        ("who, cold s", "who_cold", "{:.3f}"),
+        ("who, warm s", "who_warm", "{:.3f}"),
+        ("drawn layer (simplify) s", "drawn", "{:.3f}"),
+        ("peak memory MB", "peak_mb", "{:.0f}"),
+    ]
     for label, key, form in rows:
         print(f"  {label:34}{form.format(figures['atlas-20'][key]):>14}{form.format(figures['atlas-2000'][key]):>16}")
     environment = {"LIBYA_CONTROL_GEODATA": str(full)}
     start_day = Store(full).index.dates[1_000].isoformat()
-    print_walks(f"  Date change on the atlas ({steps} steps from {start_day})",
-                {"this app": walk(browser, "app.py", start_day, steps, environment)})
+    print_walks(
+        f"  Date change on the atlas ({steps} steps from {start_day})",
+        {"this app": walk(browser, "app.py", start_day, steps, environment)},
+    )
     naive = walk(browser, NAIVE, start_day, 3, environment)
     print_walks("  The naive map on the atlas (3 steps)", {"naive": naive})
 

@@ -82,16 +82,24 @@ def write_faction(root: Path, faction: str, number: int, cell: shapely.Geometry,
     folder.mkdir(parents=True, exist_ok=True)
     for index, day in enumerate(version_days(number, versions)):
         contested = index % 4 == 3
-        properties = {"name": f"Cell {number} as of version {index + 1}", "status": "contested" if contested else "held",
-                      "sources": [{"title": f"Generated atlas, faction {number}, version {index + 1}",
-                                   "url": f"https://example.org/atlas/{faction}/{day.isoformat()}",
-                                   "published": day.isoformat()}],
-                      "note": "Synthetic data for the scale benchmark."}
+        properties = {
+            "name": f"Cell {number} as of version {index + 1}",
+            "status": "contested" if contested else "held",
+            "sources": [
+                {
+                    "title": f"Generated atlas, faction {number}, version {index + 1}",
+                    "url": f"https://example.org/atlas/{faction}/{day.isoformat()}",
+                    "published": day.isoformat(),
+                }
+            ],
+            "note": "Synthetic data for the scale benchmark.",
+        }
         if contested:
             properties["contested_with"] = [neighbour]
         # A plain write: the atlas is a cache, complete only once build() stamps it, so it skips the fsync.
         (folder / f"{day.isoformat()}.geojson").write_text(
-            dumps(feature_collection([feature(version_shape(cell, index), properties)])), encoding="utf-8")
+            dumps(feature_collection([feature(version_shape(cell, index), properties)])), encoding="utf-8"
+        )
     return versions
 
 
@@ -100,14 +108,21 @@ def registry(count: int) -> dict:
     for number in range(1, count + 1):
         hue = (number * GOLDEN_ANGLE / (2 * math.pi)) % 1
         red, green, blue = (round(255 * (0.45 + 0.35 * math.cos(2 * math.pi * (hue + shift)))) for shift in (0, 1 / 3, 2 / 3))
-        factions.append({"id": f"faction-{number:02d}", "name": f"Generated faction {number}",
-                         "short_name": f"F{number:02d}", "colour": f"#{red:02x}{green:02x}{blue:02x}",
-                         "description": "A faction of the generated benchmark atlas."})
+        factions.append(
+            {
+                "id": f"faction-{number:02d}",
+                "name": f"Generated faction {number}",
+                "short_name": f"F{number:02d}",
+                "colour": f"#{red:02x}{green:02x}{blue:02x}",
+                "description": "A faction of the generated benchmark atlas.",
+            }
+        )
     return {"factions": factions}
 
 
-def build(root: Path, factions: int = 50, versions: int = 2_000, min_vertices: int = 5_000, seed: int = 7,
-          workers: int = 2) -> Path:
+def build(
+    root: Path, factions: int = 50, versions: int = 2_000, min_vertices: int = 5_000, seed: int = 7, workers: int = 2
+) -> Path:
     """Write the atlas into `root` unless a complete one with the same parameters is there already."""
     parameters = {"factions": factions, "versions": versions, "min_vertices": min_vertices, "seed": seed}
     stamp = root / "atlas.json"
@@ -122,8 +137,9 @@ def build(root: Path, factions: int = 50, versions: int = 2_000, min_vertices: i
     shapes = detailed_cells(factions, min_vertices, seed)
     ids = [f"faction-{number:02d}" for number in range(1, factions + 1)]
     with ProcessPoolExecutor(workers) as pool:
-        jobs = [pool.submit(write_faction, root, ids[i], i + 1, shapes[i], versions, ids[(i + 1) % factions])
-                for i in range(factions)]
+        jobs = [
+            pool.submit(write_faction, root, ids[i], i + 1, shapes[i], versions, ids[(i + 1) % factions]) for i in range(factions)
+        ]
         for job in jobs:
             job.result()
     stamp.write_text(json.dumps(parameters))

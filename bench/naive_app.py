@@ -63,8 +63,12 @@ for faction, rows in state.groupby("faction", sort=False):
     folium.GeoJson(
         areas[["name", "status", "valid_from", "sources", "geometry"]],
         style_function=lambda item, colour=colour: {
-            "color": colour, "fillColor": colour, "weight": 1 if item["properties"]["status"] == "held" else 2.5,
-            "dashArray": None if item["properties"]["status"] == "held" else "6 4", "fillOpacity": 0.6},
+            "color": colour,
+            "fillColor": colour,
+            "weight": 1 if item["properties"]["status"] == "held" else 2.5,
+            "dashArray": None if item["properties"]["status"] == "held" else "6 4",
+            "fillOpacity": 0.6,
+        },
         tooltip=folium.GeoJsonTooltip(["name", "status"]),
         popup=folium.GeoJsonPopup(["name", "status", "valid_from", "sources"]),
     ).add_to(fmap)

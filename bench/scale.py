@@ -46,14 +46,17 @@ def measure(root: Path) -> dict:
         points.append((lon, lat))
     level = level_for(LIBYA_ZOOM)
     return {
-        "versions": len(store.versions()), "factions": len(store.registry), "dates": len(dates),
+        "versions": len(store.versions()),
+        "factions": len(store.registry),
+        "dates": len(dates),
         "load": load,
         "state_cold": statistics.median(timed(lambda d=d: state_at(store, d)) for d in state_days),
         "state_warm": statistics.median(timed(lambda d=d: state_at(store, d)) for d in state_days),
         "who_cold": statistics.median(timed(lambda d=d, p=p: who(store, d, *p)) for d, p in zip(who_days, points)),
         "who_warm": statistics.median(timed(lambda d=d, p=p: who(store, d, *p)) for d, p in zip(who_days, points)),
-        "drawn": statistics.median(timed(lambda d=d: control_data(state_at(store, d), store.registry, level))
-                                   for d in state_days),
+        "drawn": statistics.median(
+            timed(lambda d=d: control_data(state_at(store, d), store.registry, level)) for d in state_days
+        ),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

@@ -49,8 +49,13 @@ def compare(store: Store, before: date, after: date) -> Iterator[FactionChange]:
     contested = faction_ground(state_before, "contested"), faction_ground(state_after, "contested")
     for faction in store.registry:
         if any(faction in side for side in (*held, *contested)):
-            yield FactionChange(faction, held[0].get(faction, EMPTY), held[1].get(faction, EMPTY),
-                                contested[0].get(faction, EMPTY), contested[1].get(faction, EMPTY))
+            yield FactionChange(
+                faction,
+                held[0].get(faction, EMPTY),
+                held[1].get(faction, EMPTY),
+                contested[0].get(faction, EMPTY),
+                contested[1].get(faction, EMPTY),
+            )
 
 
 def changes(store: Store, before: date, after: date) -> gpd.GeoDataFrame:
@@ -68,8 +73,13 @@ def changes(store: Store, before: date, after: date) -> gpd.GeoDataFrame:
 def change_table(store: Store, before: date, after: date) -> pd.DataFrame:
     """Per faction: km² held at each date, gained, lost, and contested km² at each date."""
     rows = [
-        [c.faction, *(shape.area / M2_PER_KM2 for shape in
-                      (c.held_before, c.held_after, c.gained, c.lost, c.contested_before, c.contested_after))]
+        [
+            c.faction,
+            *(
+                shape.area / M2_PER_KM2
+                for shape in (c.held_before, c.held_after, c.gained, c.lost, c.contested_before, c.contested_after)
+            ),
+        ]
         for c in compare(store, before, after)
     ]
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)

@@ -44,8 +44,7 @@ def _hints(store: Store, day, lat: float, lon: float, err: TextIO) -> None:
     if dates and day < dates[0]:
         print(f"note: {day} is before the data begins ({dates[0]})", file=err)
     elif dates and day > dates[-1]:
-        print(f"note: {day} is after the last recorded change ({dates[-1]}); the latest versions are carried forward",
-              file=err)
+        print(f"note: {day} is after the last recorded change ({dates[-1]}); the latest versions are carried forward", file=err)
     zone = outline_zone(store)
     if not zone.contains(shapely.Point(lon, lat)):
         swapped = zone.contains(shapely.Point(lat, lon))
@@ -63,8 +62,11 @@ def cmd_validate(store: Store, args, out: TextIO) -> int:
     dates = store.index.dates
     areas = sum(len(store.frame(ref)) for ref in versions)
     span = f" ({dates[0]} to {dates[-1]})" if dates else ""
-    print(f"{store.root} is clean: {len(store.registry)} factions, {len(versions)} versions, "
-          f"{areas} areas, {len(dates)} change dates{span}", file=out)
+    print(
+        f"{store.root} is clean: {len(store.registry)} factions, {len(versions)} versions, "
+        f"{areas} areas, {len(dates)} change dates{span}",
+        file=out,
+    )
     return 0
 
 
@@ -89,8 +91,14 @@ def cmd_who(store: Store, args, out: TextIO) -> int:
     _hints(store, day, lat, lon, args.err)
     holders = who(store, day, lon, lat)
     if args.json:
-        print(json.dumps({"date": args.date, "lat": lat, "lon": lon, "faction": answer(holders),
-                          "areas": [asdict(h) for h in holders]}, ensure_ascii=False, indent=2), file=out)
+        print(
+            json.dumps(
+                {"date": args.date, "lat": lat, "lon": lon, "faction": answer(holders), "areas": [asdict(h) for h in holders]},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            file=out,
+        )
     else:
         print(answer(holders), file=out)
     return 0
@@ -106,8 +114,9 @@ def _who_csv(store: Store, path: Path, out: TextIO) -> int:
             for row in reader:
                 if None in row or None in row.values():  # DictReader's marks for too many or too few fields
                     found = sum(v is not None for k, v in row.items() if k is not None) + len(row.get(None) or [])
-                    raise CommandError(f"{path}, line {reader.line_num}: expected {len(columns)} fields "
-                                       f"({','.join(columns)}), found {found}")
+                    raise CommandError(
+                        f"{path}, line {reader.line_num}: expected {len(columns)} fields ({','.join(columns)}), found {found}"
+                    )
                 rows.append((reader.line_num, row))
     except OSError as err:
         raise CommandError(f"{path}: {err.strerror}") from None
@@ -188,8 +197,9 @@ def cmd_compose(store: Store, args, out: TextIO) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m layers",
-                                  description="Territorial-control layers of Libya's war, versioned by date.")
+    top = argparse.ArgumentParser(
+        prog="python -m layers", description="Territorial-control layers of Libya's war, versioned by date."
+    )
     top.add_argument("--geodata", default=str(DEFAULT_ROOT), help="the data folder (default: the shipped geodata/)")
     commands = top.add_subparsers(dest="command", required=True)
 
@@ -201,8 +211,9 @@ def parser() -> argparse.ArgumentParser:
     who_cmd.add_argument("--lat")
     who_cmd.add_argument("--lon")
     who_cmd.add_argument("--json", action="store_true", help="add status, version date, area name and sources")
-    who_cmd.add_argument("--csv", help="tag every row of a CSV with columns date,lat,lon; "
-                                       "writes it to stdout with a faction column")
+    who_cmd.add_argument(
+        "--csv", help="tag every row of a CSV with columns date,lat,lon; writes it to stdout with a faction column"
+    )
     who_cmd.set_defaults(run=cmd_who)
 
     export_cmd = commands.add_parser("export", help="RFC 7946 GeoJSON of the state at a date")

@@ -155,8 +155,10 @@ def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geo
 
     def claim(key: Any, area: str, lonlat: np.ndarray, radius_km: float) -> None:
         if key in anchors and anchors[key][0] != area:
-            raise DescriptionError(f"{key} belongs to both {anchors[key][0]!r} and {area!r}; "
-                                   "split the ground into areas that do not share places or road stretches")
+            raise DescriptionError(
+                f"{key} belongs to both {anchors[key][0]!r} and {area!r}; "
+                "split the ground into areas that do not share places or road stretches"
+            )
         anchors[key] = (area, lonlat, radius_km * 1000)
 
     def lonlat(place: str) -> np.ndarray:
@@ -175,16 +177,24 @@ def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geo
                     claim(("road", first, second, index), area.name, point, ROAD_HALF_WIDTH_KM)
     keys = list(anchors)
     points = shapely.points([anchors[k][1] for k in keys])
-    disks = gpd.GeoSeries(points, crs=WGS84).to_crs(EQUAL_AREA).buffer(
-        [anchors[k][2] for k in keys], quad_segs=16).to_crs(WGS84).to_numpy()
+    disks = (
+        gpd.GeoSeries(points, crs=WGS84)
+        .to_crs(EQUAL_AREA)
+        .buffer([anchors[k][2] for k in keys], quad_segs=16)
+        .to_crs(WGS84)
+        .to_numpy()
+    )
     outline = _to_plane(store.outline)
-    cells = shapely.get_parts(shapely.voronoi_polygons(
-        shapely.multipoints(_to_plane(points)), extend_to=outline.envelope.buffer(2), ordered=True))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(_to_plane(points)), extend_to=outline.envelope.buffer(2), ordered=True)
+    )
     shapely.prepare(outline)
     clipped = shapely.intersection(shapely.intersection(cells, _to_plane(disks)), outline)
     owners = np.array([anchors[k][0] for k in keys])
-    return {area.name: polygonal(shapely.make_valid(_from_plane(shapely.union_all(clipped[owners == area.name]))))
-            for area in description.areas}
+    return {
+        area.name: polygonal(shapely.make_valid(_from_plane(shapely.union_all(clipped[owners == area.name]))))
+        for area in description.areas
+    }
 
 
 def version_features(
@@ -224,8 +234,10 @@ def compose(store: Store, description_path: Path | None = None) -> dict[str, str
     """The text of every layer file the description produces, by path relative to the store."""
     description = load_description(description_path or store.root / DESCRIPTION, store)
     shapes = area_shapes(description, store)
-    return {ref.relpath: dumps(feature_collection(features, composed_from=DESCRIPTION))
-            for ref, features in version_features(description, shapes, store.registry).items()}
+    return {
+        ref.relpath: dumps(feature_collection(features, composed_from=DESCRIPTION))
+        for ref, features in version_features(description, shapes, store.registry).items()
+    }
 
 
 def _on_disk(store: Store) -> dict[str, bool]:
@@ -240,8 +252,11 @@ def _on_disk(store: Store) -> dict[str, bool]:
 def differences(store: Store, produced: dict[str, str]) -> list[str]:
     """How the composed layers on disk differ from what the description produces."""
     on_disk = _on_disk(store)
-    report = [f"{path}: composed earlier but no longer produced (run python -m layers compose)"
-              for path, composed in on_disk.items() if composed and path not in produced]
+    report = [
+        f"{path}: composed earlier but no longer produced (run python -m layers compose)"
+        for path, composed in on_disk.items()
+        if composed and path not in produced
+    ]
     for path, text in sorted(produced.items()):
         if path not in on_disk:
             report.append(f"{path}: missing (run python -m layers compose)")
@@ -260,8 +275,10 @@ def write(store: Store, produced: dict[str, str]) -> list[str]:
     on_disk = _on_disk(store)
     clashes = sorted(path for path in produced if path in on_disk and not on_disk[path])
     if clashes:
-        raise DescriptionError(f"{', '.join(clashes)}: added by hand, and the description also produces it; "
-                               "move that version into the description or give it another date")
+        raise DescriptionError(
+            f"{', '.join(clashes)}: added by hand, and the description also produces it; "
+            "move that version into the description or give it another date"
+        )
     removed = [path for path, composed in on_disk.items() if composed and path not in produced]
     for path in removed:
         (store.root / path).unlink()

@@ -45,8 +45,12 @@ def window_for(view: Box, level: int, extent: Box) -> Box | None:
     """
     step = pixel_degrees(level) * WINDOW_STEP_PIXELS
     west, south, east, north = view
-    box = (math.floor(west / step - 1) * step, math.floor(south / step - 1) * step,
-           math.ceil(east / step + 1) * step, math.ceil(north / step + 1) * step)
+    box = (
+        math.floor(west / step - 1) * step,
+        math.floor(south / step - 1) * step,
+        math.ceil(east / step + 1) * step,
+        math.ceil(north / step + 1) * step,
+    )
     covers = box[0] <= extent[0] and box[1] <= extent[1] and box[2] >= extent[2] and box[3] >= extent[3]
     return None if covers else box
 

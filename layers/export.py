@@ -46,8 +46,16 @@ def export_changes(store: Store, before: date, after: date) -> dict[str, Any]:
     """Ground each faction gained or lost between two dates (held ground only), with km²."""
     frame = changes(store, before, after)
     return feature_collection(
-        feature(row.geometry, {"faction": row.faction, "change": row.change, "km2": round(row.km2, 1),
-                               "before": before.isoformat(), "after": after.isoformat()})
+        feature(
+            row.geometry,
+            {
+                "faction": row.faction,
+                "change": row.change,
+                "km2": round(row.km2, 1),
+                "before": before.isoformat(),
+                "after": after.isoformat(),
+            },
+        )
         for _, row in frame.iterrows()
     )
 

@@ -53,9 +53,19 @@ def place_history(store: Store, lon: float, lat: float) -> list[Span]:
 def history_bars(spans: list[Span], registry: dict[str, Faction], last_day: date) -> pd.DataFrame:
     """One row per holder and span, for a timeline chart; a current span runs to the last change date."""
     return pd.DataFrame(
-        [{"faction": registry[h.faction].short_name, "status": h.status, "area": h.name,
-          "from": span.start, "to": span.end or last_day} for span in spans for h in span.holders],
-        columns=["faction", "status", "area", "from", "to"])
+        [
+            {
+                "faction": registry[h.faction].short_name,
+                "status": h.status,
+                "area": h.name,
+                "from": span.start,
+                "to": span.end or last_day,
+            }
+            for span in spans
+            for h in span.holders
+        ],
+        columns=["faction", "status", "area", "from", "to"],
+    )
 
 
 def history_chart(bars: pd.DataFrame, registry: dict[str, Faction]):
@@ -68,17 +78,27 @@ def history_chart(bars: pd.DataFrame, registry: dict[str, Faction]):
 
     shown = [f for f in registry.values() if f.short_name in set(bars["faction"])]
     names = [f.short_name for f in shown]
-    return alt.Chart(bars).mark_bar().encode(
-        x=alt.X("from:T", title=None), x2="to:T", y=alt.Y("faction:N", title=None, sort=names),
-        color=alt.Color("faction:N", legend=None, scale=alt.Scale(domain=names, range=[f.colour for f in shown])),
-        opacity=alt.condition("datum.status == 'held'", alt.value(1.0), alt.value(0.45)),
-        tooltip=["faction", "status", "area", "from:T", "to:T"]).properties(height=40 + 28 * len(shown))
+    return (
+        alt.Chart(bars)
+        .mark_bar()
+        .encode(
+            x=alt.X("from:T", title=None),
+            x2="to:T",
+            y=alt.Y("faction:N", title=None, sort=names),
+            color=alt.Color("faction:N", legend=None, scale=alt.Scale(domain=names, range=[f.colour for f in shown])),
+            opacity=alt.condition("datum.status == 'held'", alt.value(1.0), alt.value(0.45)),
+            tooltip=["faction", "status", "area", "from:T", "to:T"],
+        )
+        .properties(height=40 + 28 * len(shown))
+    )
 
 
 def span_html(span: Span, registry: dict[str, Faction]) -> str:
     """A span as one line of HTML: dates, holders with status and area, then its sources as links."""
     until = f"{span.end:%-d %b %Y}" if span.end else "the end of the data"
-    who = "; ".join(f"{html.escape(registry[h.faction].short_name)} ({h.status}, {html.escape(h.name)})"
-                    for h in span.holders) or "no holder recorded"
+    who = (
+        "; ".join(f"{html.escape(registry[h.faction].short_name)} ({h.status}, {html.escape(h.name)})" for h in span.holders)
+        or "no holder recorded"
+    )
     sources = " · ".join(dict.fromkeys(link(s) for h in span.holders for s in h.sources))
     return f"<b>{span.start:%-d %b %Y} – {until}</b>: {who}" + (f"<br><small>{sources}</small>" if sources else "")

@@ -97,8 +97,15 @@ def import_version(store: Store, faction: str, day_text: str, source: Path, repl
         document = load_json(source)
         crs = _declared_crs(document)
         if crs and not WGS84_NAMES.search(crs):
-            raise ImportRefused([Problem(where, f"declares CRS {crs}; RFC 7946 GeoJSON must be WGS84 longitude/latitude "
-                                                "(EPSG:4326): reproject it before adding")])
+            raise ImportRefused(
+                [
+                    Problem(
+                        where,
+                        f"declares CRS {crs}; RFC 7946 GeoJSON must be WGS84 longitude/latitude "
+                        "(EPSG:4326): reproject it before adding",
+                    )
+                ]
+            )
         raw = features_of(document, where)
     except GeoJSONError as err:
         raise ImportRefused([Problem(where, err.what)]) from None
@@ -121,4 +128,3 @@ def import_version(store: Store, faction: str, day_text: str, source: Path, repl
     write_feature_collection(target, feature_collection(normalised))
     store.clear_cache()
     return Imported(target, len(normalised), existed, tuple(sorted(ignored)))
-

@@ -59,17 +59,25 @@ def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: i
             continue
         others = ", ".join(registry[o].short_name if o in registry else o for o in row.contested_with)
         since = f"since {row.valid_from}" + (f", until {row.valid_to}" if row.valid_to else "")
-        properties = {"name": html.escape(row.name), "faction": position[row.faction],
-                      "contested": row.status != "held",
-                      "status": "held" if row.status == "held" else html.escape(f"contested with {others}"),
-                      "since": html.escape(since),
-                      "sources": [sources.setdefault(link(source), len(sources)) for source in row.sources]}
+        properties = {
+            "name": html.escape(row.name),
+            "faction": position[row.faction],
+            "contested": row.status != "held",
+            "status": "held" if row.status == "held" else html.escape(f"contested with {others}"),
+            "since": html.escape(since),
+            "sources": [sources.setdefault(link(source), len(sources)) for source in row.sources],
+        }
         if isinstance(row.note, str) and row.note:
             properties["note"] = html.escape(row.note)
         areas.append({"type": "Feature", "properties": properties, "geometry": shapely.geometry.mapping(shape)})
-    return {"factions": [{"name": html.escape(registry[f].name), "short": html.escape(registry[f].short_name),
-                          "colour": registry[f].colour} for f in factions],
-            "sources": list(sources), "areas": {"type": "FeatureCollection", "features": areas}}
+    return {
+        "factions": [
+            {"name": html.escape(registry[f].name), "short": html.escape(registry[f].short_name), "colour": registry[f].colour}
+            for f in factions
+        ],
+        "sources": list(sources),
+        "areas": {"type": "FeatureCollection", "features": areas},
+    }
 
 
 class ControlAreas(MacroElement):
@@ -168,17 +176,27 @@ def change_layers(change_frame: gpd.GeoDataFrame, registry: dict[str, Faction]) 
         if rows.empty:
             continue
         document = feature_collection(
-            feature(row.geometry, {"faction": registry[row.faction].short_name, "colour": registry[row.faction].colour,
-                                   "change": kind, "km2": f"{row.km2:,.0f} km²"})
+            feature(
+                row.geometry,
+                {
+                    "faction": registry[row.faction].short_name,
+                    "colour": registry[row.faction].colour,
+                    "change": kind,
+                    "km2": f"{row.km2:,.0f} km²",
+                },
+            )
             for _, row in rows.iterrows()
         )
         group = folium.FeatureGroup(name=kind.capitalize())
         folium.GeoJson(
             document,
             style_function=lambda item, filled=filled: {
-                "color": item["properties"]["colour"], "fillColor": item["properties"]["colour"],
-                "weight": 1 if filled else 2.5, "dashArray": None if filled else "5 4",
-                "fillOpacity": 0.65 if filled else 0.1},
+                "color": item["properties"]["colour"],
+                "fillColor": item["properties"]["colour"],
+                "weight": 1 if filled else 2.5,
+                "dashArray": None if filled else "5 4",
+                "fillOpacity": 0.65 if filled else 0.1,
+            },
             tooltip=folium.GeoJsonTooltip(fields=["faction", "change", "km2"], labels=False),
         ).add_to(group)
         groups.append(group)
@@ -232,17 +250,21 @@ def place_marks(places: gpd.GeoDataFrame) -> list[list]:
     """[lat, lon, escaped name, labelled?] for every place the maps mark: worked out once, drawn on every map."""
     labels = labelled_places(places)
     shown = places[places["kind"].isin(MARKED_KINDS)]
-    return [[round(p.geometry.y, 4), round(p.geometry.x, 4), html.escape(p["name"]), p["id"] in labels]
-            for _, p in shown.iterrows()]
+    return [
+        [round(p.geometry.y, 4), round(p.geometry.x, 4), html.escape(p["name"]), p["id"] in labels] for _, p in shown.iterrows()
+    ]
 
 
-def _decorate(fmap: folium.Map, outline: dict, marks: list[list], registry: dict[str, Faction],
-              legend: bool = True) -> None:
+def _decorate(fmap: folium.Map, outline: dict, marks: list[list], registry: dict[str, Faction], legend: bool = True) -> None:
     """Outline (lightly filled, so Libya reads even without tiles), places with labels, legend."""
     fmap.get_root().header.add_child(folium.Element(LABEL_CSS))
-    folium.GeoJson(outline, name="Libya", control=False, interactive=False,
-                   style_function=lambda item: {"color": "#444444", "weight": 1.5,
-                                                "fillColor": "#f7f4ec", "fillOpacity": 0.35}).add_to(fmap)
+    folium.GeoJson(
+        outline,
+        name="Libya",
+        control=False,
+        interactive=False,
+        style_function=lambda item: {"color": "#444444", "weight": 1.5, "fillColor": "#f7f4ec", "fillOpacity": 0.35},
+    ).add_to(fmap)
     PlaceMarkers(marks).add_to(fmap)
     if legend:
         Legend(registry.values()).add_to(fmap)
@@ -250,17 +272,20 @@ def _decorate(fmap: folium.Map, outline: dict, marks: list[list], registry: dict
 
 def base_map(outline: dict, marks: list[list], registry: dict[str, Faction]) -> folium.Map:
     """Libya with its outline, the places that matter and the legend, centred on the country."""
-    fmap = folium.Map(location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM, tiles="OpenStreetMap", control_scale=True,
-                      min_zoom=4, zoom_snap=0.25)
+    fmap = folium.Map(
+        location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM, tiles="OpenStreetMap", control_scale=True, min_zoom=4, zoom_snap=0.25
+    )
     _decorate(fmap, outline, marks, registry)
     return fmap
 
 
-def dual_map(outline: dict, marks: list[list], registry: dict[str, Faction],
-             left: folium.FeatureGroup, right: folium.FeatureGroup) -> DualMap:
+def dual_map(
+    outline: dict, marks: list[list], registry: dict[str, Faction], left: folium.FeatureGroup, right: folium.FeatureGroup
+) -> DualMap:
     """Two dates side by side, pan and zoom synced."""
-    maps = DualMap(location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM - 0.5, tiles="OpenStreetMap", control_scale=True,
-                   min_zoom=4, zoom_snap=0.25)
+    maps = DualMap(
+        location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM - 0.5, tiles="OpenStreetMap", control_scale=True, min_zoom=4, zoom_snap=0.25
+    )
     for side, group in ((maps.m1, left), (maps.m2, right)):
         _decorate(side, outline, marks, registry, legend=side is maps.m2)
         group.add_to(side)

@@ -76,7 +76,9 @@ class VersionIndex:
         self._days = {faction: [ref.day for ref in refs] for faction, refs in self.by_faction.items()}
         self.ends: dict[VersionRef, date | None] = {
             ref: successor.day if successor else None
-            for refs in self.by_faction.values() for ref, successor in zip(refs, [*refs[1:], None])}
+            for refs in self.by_faction.values()
+            for ref, successor in zip(refs, [*refs[1:], None])
+        }
         self.dates: list[date] = sorted({ref.day for ref in self.refs})  # the change dates
 
     def at(self, day: date) -> list[VersionRef]:

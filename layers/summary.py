@@ -19,19 +19,21 @@ def faction_ground(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Ge
     """Each faction's areas of one status merged, in the equal-area projection (for km²)."""
     rows = state[state["status"] == status]
     projected = to_equal_area(rows.geometry)
-    return {faction: shapely.union_all(projected[rows["faction"] == faction].to_numpy())
-            for faction in rows["faction"].unique()}
+    return {faction: shapely.union_all(projected[rows["faction"] == faction].to_numpy()) for faction in rows["faction"].unique()}
 
 
 def ground_km2(areas: gpd.GeoDataFrame) -> tuple[float, float]:
     """Held and contested km² of one faction's areas on a date (one version), overlaps counted once."""
     held, contested = faction_ground(areas, "held"), faction_ground(areas, "contested")
-    return (sum(shape.area for shape in held.values()) / M2_PER_KM2,
-            sum(shape.area for shape in contested.values()) / M2_PER_KM2)
+    return (sum(shape.area for shape in held.values()) / M2_PER_KM2, sum(shape.area for shape in contested.values()) / M2_PER_KM2)
 
 
-def control_summary(state: gpd.GeoDataFrame, libya_km2: float, registry: dict[str, Faction],
-                    ground: Callable[[gpd.GeoDataFrame], tuple[float, float]] = ground_km2) -> pd.DataFrame:
+def control_summary(
+    state: gpd.GeoDataFrame,
+    libya_km2: float,
+    registry: dict[str, Faction],
+    ground: Callable[[gpd.GeoDataFrame], tuple[float, float]] = ground_km2,
+) -> pd.DataFrame:
     """One row per faction present on the date, in registry order; contested ground is kept apart.
 
     `ground` measures one faction's areas; a faction's areas on a date are one
@@ -48,12 +50,16 @@ def control_summary(state: gpd.GeoDataFrame, libya_km2: float, registry: dict[st
 
 def summary_html(summary: pd.DataFrame, registry: dict[str, Faction]) -> str:
     """The summary as a compact table with each faction's colour (names escaped)."""
+
     def share(value: float) -> str:
         return "&lt;0.1%" if 0 < value < 0.001 else f"{value:.1%}"
 
     rows = "".join(
         f"<tr><td><span style='color:{registry[r.faction].colour}'>■</span> {html.escape(registry[r.faction].short_name)}</td>"
         f"<td>{r.held_km2:,.0f}</td><td>{share(r.share)}</td><td>{r.contested_km2:,.0f}</td></tr>"
-        for r in summary.itertuples())
-    return ("<table style='width:100%;font-size:0.9rem'><tr><th>Faction</th><th>km² held</th><th>of Libya</th>"
-            f"<th>km² contested</th></tr>{rows}</table>")
+        for r in summary.itertuples()
+    )
+    return (
+        "<table style='width:100%;font-size:0.9rem'><tr><th>Faction</th><th>km² held</th><th>of Libya</th>"
+        f"<th>km² contested</th></tr>{rows}</table>"
+    )

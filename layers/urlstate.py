@@ -45,8 +45,9 @@ def parse_place(text: str, place_ids: set[str]) -> str:
     raise ValueError(f"place {text!r} is neither a known place id nor 'lat,lon'")
 
 
-def read_query(params: Mapping[str, str], dates: list[date], factions: list[str],
-               place_ids: set[str]) -> tuple[ViewState, list[str]]:
+def read_query(
+    params: Mapping[str, str], dates: list[date], factions: list[str], place_ids: set[str]
+) -> tuple[ViewState, list[str]]:
     """The view a URL asks for, and a message for every value that had to be replaced."""
     state, messages = default_state(dates, factions), []
 
@@ -80,8 +81,15 @@ def read_query(params: Mapping[str, str], dates: list[date], factions: list[str]
             place = parse_place(params["place"], place_ids)
         except ValueError as err:
             messages.append(f"{err}; no place selected.")
-    state = replace(state, view=view, day=day_param("date", state.day), before=day_param("before", state.before),
-                    after=day_param("after", state.after), factions=chosen, place=place)
+    state = replace(
+        state,
+        view=view,
+        day=day_param("date", state.day),
+        before=day_param("before", state.before),
+        after=day_param("after", state.after),
+        factions=chosen,
+        place=place,
+    )
     return state, messages
 
 

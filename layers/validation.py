@@ -78,8 +78,9 @@ def _check_sources(sources: Any, label: str) -> list[Problem]:
             problems.append(Problem(label, f"source #{index} url {url[:80]!r} is not an http(s) address"))
         published = source.get("published")
         if published is not None and not _real_published(str(published)):
-            problems.append(Problem(label, f"source #{index} published {str(published)[:20]!r} is not a real "
-                                           "YYYY, YYYY-MM or YYYY-MM-DD"))
+            problems.append(
+                Problem(label, f"source #{index} published {str(published)[:20]!r} is not a real YYYY, YYYY-MM or YYYY-MM-DD")
+            )
     return problems
 
 
@@ -125,8 +126,13 @@ def _check_geometry(geometry: shapely.Geometry, label: str, outline_zone: shapel
         return [Problem(label, "geometry is empty")]
     xmin, ymin, xmax, ymax = geometry.bounds
     if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
-        return [Problem(label, f"coordinates ({xmin:.6g}, {ymin:.6g}) … ({xmax:.6g}, {ymax:.6g}) are not "
-                               "longitude/latitude degrees; RFC 7946 GeoJSON must be WGS84 lon/lat (reproject it)")]
+        return [
+            Problem(
+                label,
+                f"coordinates ({xmin:.6g}, {ymin:.6g}) … ({xmax:.6g}, {ymax:.6g}) are not "
+                "longitude/latitude degrees; RFC 7946 GeoJSON must be WGS84 lon/lat (reproject it)",
+            )
+        ]
     if not geometry.is_valid:
         return [Problem(label, f"geometry is invalid: {shapely.is_valid_reason(geometry)}")]
     problems = []
@@ -139,8 +145,13 @@ def _check_geometry(geometry: shapely.Geometry, label: str, outline_zone: shapel
         if outside_km2 > OUTSIDE_TOLERANCE_KM2:
             swapped = shapely.transform(geometry, lambda xy: xy[:, ::-1])
             if _share_inside(geometry, outline_zone) < 0.05 and _share_inside(swapped, outline_zone) > 0.05:
-                problems.append(Problem(label, "lies outside Libya, but inside it with latitude and longitude swapped: "
-                                               "coordinates must be [longitude, latitude]"))
+                problems.append(
+                    Problem(
+                        label,
+                        "lies outside Libya, but inside it with latitude and longitude swapped: "
+                        "coordinates must be [longitude, latitude]",
+                    )
+                )
             else:
                 problems.append(Problem(label, f"{outside_km2:,.1f} km² lies outside Libya's outline"))
     return problems
@@ -238,11 +249,13 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
             overlap_km2 = shapes_a.iloc[i].intersection(shapes_b.iloc[j]).area / M2_PER_KM2
             if overlap_km2 > OVERLAP_TOLERANCE_KM2:
                 until = "" if end == date.max else f" until {end.isoformat()}"
-                problems.append(Problem(
-                    f"{a.relpath} ({names_a[i]})",
-                    f"held area overlaps {b.faction}'s held area {names_b[j]!r} ({b.relpath}) by "
-                    f"{overlap_km2:,.1f} km² from {start.isoformat()}{until}",
-                ))
+                problems.append(
+                    Problem(
+                        f"{a.relpath} ({names_a[i]})",
+                        f"held area overlaps {b.faction}'s held area {names_b[j]!r} ({b.relpath}) by "
+                        f"{overlap_km2:,.1f} km² from {start.isoformat()}{until}",
+                    )
+                )
     return problems
 
 
@@ -269,4 +282,3 @@ def check_store(store: Store) -> list[Problem]:
                 continue
             problems += check_file(store, folder.name, file.name, zone)
     return problems + overlap_problems(store)
-

@@ -14,8 +14,10 @@ SOURCE = {"title": "Test source", "url": "https://example.org/report", "publishe
 
 def area(lon: float, lat: float, name: str, half: float = 0.05, status: str = "held", **properties) -> dict:
     """A square area around a point, as a GeoJSON feature with the data contract's properties."""
-    return feature(shapely.box(lon - half, lat - half, lon + half, lat + half),
-                   {"name": name, "status": status, "sources": [SOURCE], **properties})
+    return feature(
+        shapely.box(lon - half, lat - half, lon + half, lat + half),
+        {"name": name, "status": status, "sources": [SOURCE], **properties},
+    )
 
 
 def write_layer(root: Path, faction: str, day: str, features: list[dict]) -> Path:

@@ -21,10 +21,14 @@ ASSETS = [
     (r"https://cdn\.jsdelivr\.net/npm/(?P<spec>(?:@[^/@]+/)?[^/@]+@[^/]+)/(?P<path>.+)", None),
     (r"https://code\.jquery\.com/jquery-(?P<version>[\d.]+)\.min\.js", ("jquery@{version}", "dist/jquery.min.js")),
     (r"https://cdn\.jsdelivr\.net/gh/jieter/Leaflet\.Sync/L\.Map\.Sync(?:\.min)?\.js", ("leaflet.sync@0.2.4", "L.Map.Sync.js")),
-    (r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<version>[\d.]+)/(?P<file>[^/]+\.(?P<kind>js|css))",
-     ("drmonty-leaflet-awesome-markers@{version}", "{kind}/{file}")),
-    (r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<version>[\d.]+)/images/(?P<file>[^/]+\.png)",
-     ("drmonty-leaflet-awesome-markers@{version}", "css/images/{file}")),
+    (
+        r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<version>[\d.]+)/(?P<file>[^/]+\.(?P<kind>js|css))",
+        ("drmonty-leaflet-awesome-markers@{version}", "{kind}/{file}"),
+    ),
+    (
+        r"https://cdnjs\.cloudflare\.com/ajax/libs/Leaflet\.awesome-markers/(?P<version>[\d.]+)/images/(?P<file>[^/]+\.png)",
+        ("drmonty-leaflet-awesome-markers@{version}", "css/images/{file}"),
+    ),
 ]
 
 
@@ -61,8 +65,9 @@ def serve_offline(route) -> None:
         return
     file = local_file(url)
     if file is not None:
-        route.fulfill(status=200, body=file.read_bytes(),
-                      content_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+        route.fulfill(
+            status=200, body=file.read_bytes(), content_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        )
     elif url.endswith(".css"):
         route.fulfill(status=200, body="", content_type="text/css")
     else:

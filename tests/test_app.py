@@ -28,8 +28,7 @@ def open_app(**query: str) -> AppTest:
 
 
 def maps(app: AppTest) -> list[dict]:
-    return [json.loads(el.proto.json_args) for el in app.get("component_instance")
-            if "st_folium" in el.proto.component_name]
+    return [json.loads(el.proto.json_args) for el in app.get("component_instance") if "st_folium" in el.proto.component_name]
 
 
 def shown_groups(app: AppTest) -> str:
@@ -59,6 +58,7 @@ def geojson(button: dict) -> dict:
 
 
 # ---------------------------------------------------------------- one date
+
 
 def test_the_page_runs_without_errors():
     assert not open_app().exception
@@ -174,6 +174,7 @@ def test_the_summary_gives_km2_and_share_of_libya_per_faction():
 
 # ---------------------------------------------------------------- place history
 
+
 def test_picking_a_named_place_shows_who_held_it_through_time():
     app = open_app()
     app.selectbox[0].set_value("sirte").run()
@@ -194,6 +195,7 @@ def test_clicking_the_map_shows_the_history_of_that_point(monkeypatch):
 
 # ---------------------------------------------------------------- compare
 
+
 def test_compare_shows_two_synced_maps_and_the_change_map():
     app = open_app(view="compare", before="2015-02-17", after="2015-06-04")
     dual, change = maps(app)
@@ -212,12 +214,16 @@ def test_compare_tabulates_km2_gained_and_lost_per_faction():
 
 # ---------------------------------------------------------------- downloads
 
+
 def test_every_download_is_geojson_named_for_what_and_when(downloads):
     open_app(date="2015-05-20", view="compare", before="2015-02-17", after="2015-06-04")
     names = {button["file_name"] for button in downloads.values()}
-    assert names == {"libya-control_tobruk_2015-05-20.geojson", "libya-control_all_2015-05-20.geojson",
-                     "libya-control_changes_2015-02-17_to_2015-06-04.geojson",
-                     f"libya-control_history_{DATES[0]}_to_{DATES[-1]}.geojson"}
+    assert names == {
+        "libya-control_tobruk_2015-05-20.geojson",
+        "libya-control_all_2015-05-20.geojson",
+        "libya-control_changes_2015-02-17_to_2015-06-04.geojson",
+        f"libya-control_history_{DATES[0]}_to_{DATES[-1]}.geojson",
+    }
     assert {button["mime"] for button in downloads.values()} == {"application/geo+json"}
 
 
@@ -249,11 +255,13 @@ def test_the_changes_download_holds_what_each_faction_gained_and_lost(downloads)
 def test_the_history_download_gives_every_feature_its_validity(downloads):
     open_app()
     document = geojson(downloads["Full history (valid_from, valid_to)"])
-    assert document["features"] and all({"valid_from", "valid_to", "faction"} <= set(f["properties"])
-                                         for f in document["features"])
+    assert document["features"] and all(
+        {"valid_from", "valid_to", "faction"} <= set(f["properties"]) for f in document["features"]
+    )
 
 
 # ---------------------------------------------------------------- URL state
+
 
 def test_a_link_reopens_the_same_view():
     app = open_app(date="2015-05-20", factions="islamic-state,libya-dawn", place="sirte")

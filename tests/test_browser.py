@@ -41,8 +41,9 @@ def browser():
     require(CHROMIUM.exists(), "Debian's chromium")
     require(shutil.which("npm") is not None, "npm")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+        )
         yield chromium
         chromium.close()
 
@@ -74,7 +75,8 @@ def drawn_areas(frame: Frame) -> list[tuple[str, str]]:
     """(fill colour, dash pattern) of every drawn area path, in drawing order."""
     return frame.eval_on_selector_all(
         "path.leaflet-interactive[fill-opacity]:not([fill='#ffffff'])",
-        "paths => paths.map(p => [p.getAttribute('fill'), p.getAttribute('stroke-dasharray') || ''])")
+        "paths => paths.map(p => [p.getAttribute('fill'), p.getAttribute('stroke-dasharray') || ''])",
+    )
 
 
 def click_at(page: Page, frame: Frame, lat: float, lon: float) -> None:

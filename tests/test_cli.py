@@ -31,6 +31,7 @@ def drawn(tmp_path: Path, document, name: str = "drawn.geojson") -> Path:
 
 # ---------------------------------------------------------------- validate, dates
 
+
 def test_validate_prints_a_one_line_summary_and_exits_0_when_clean():
     code, out, _ = run("validate")
     assert code == 0 and len(out.splitlines()) == 1 and "is clean" in out
@@ -51,6 +52,7 @@ def test_dates_lists_the_change_dates_in_order():
 
 
 # ---------------------------------------------------------------- who
+
 
 def test_who_names_the_faction_holding_tobruk_on_17_february_2015():
     assert run("who", "--date", "2015-02-17", "--lat", "32.0896", "--lon", "23.9538")[1] == "tobruk\n"
@@ -81,12 +83,20 @@ def test_who_refuses_a_latitude_out_of_range():
 
 
 def test_who_csv_adds_a_faction_column_and_keeps_the_others(tmp_path):
-    events = drawn(tmp_path, "event,date,lat,lon\nparliament,2015-02-17,32.0896,23.9538\n"
-                             "desert,2015-02-17,27.0,18.0\nsirte,2015-06-01,31.2089,16.5887\n", "events.csv")
+    events = drawn(
+        tmp_path,
+        "event,date,lat,lon\nparliament,2015-02-17,32.0896,23.9538\n"
+        "desert,2015-02-17,27.0,18.0\nsirte,2015-06-01,31.2089,16.5887\n",
+        "events.csv",
+    )
     code, out, _ = run("who", "--csv", str(events))
     assert code == 0
-    assert out.splitlines() == ["event,date,lat,lon,faction", "parliament,2015-02-17,32.0896,23.9538,tobruk",
-                                "desert,2015-02-17,27.0,18.0,none", "sirte,2015-06-01,31.2089,16.5887,islamic-state"]
+    assert out.splitlines() == [
+        "event,date,lat,lon,faction",
+        "parliament,2015-02-17,32.0896,23.9538,tobruk",
+        "desert,2015-02-17,27.0,18.0,none",
+        "sirte,2015-06-01,31.2089,16.5887,islamic-state",
+    ]
 
 
 def test_who_csv_names_the_line_of_a_bad_row(tmp_path):
@@ -106,12 +116,17 @@ def test_who_csv_will_not_overwrite_an_existing_faction_column(tmp_path):
 
 
 def test_python_dash_m_layers_is_the_entry_point():
-    result = subprocess.run([sys.executable, "-m", "layers", "who", "--date", "2015-02-17", "--lat", "32.0896",
-                             "--lon", "23.9538"], capture_output=True, text=True, cwd=SHIPPED_ROOT.parent)
+    result = subprocess.run(
+        [sys.executable, "-m", "layers", "who", "--date", "2015-02-17", "--lat", "32.0896", "--lon", "23.9538"],
+        capture_output=True,
+        text=True,
+        cwd=SHIPPED_ROOT.parent,
+    )
     assert result.returncode == 0 and result.stdout == "tobruk\n"
 
 
 # ---------------------------------------------------------------- export
+
 
 def test_export_is_rfc7946_with_faction_and_validity_on_every_feature():
     document = json.loads(run("export", "--date", "2015-02-17")[1])
@@ -132,8 +147,10 @@ def test_export_of_one_faction_holds_only_its_areas():
 def test_export_marks_a_current_version_with_a_null_valid_to(empty_root):
     write_layer(empty_root, "pfg", "2015-01-01", [area(18.0, 27.0, "Old")])
     write_layer(empty_root, "pfg", "2015-06-01", [area(18.0, 27.0, "New")])
-    old, new = (json.loads(run("export", "--date", day, root=empty_root)[1])["features"][0]["properties"]
-                for day in ("2015-03-01", "2015-07-01"))
+    old, new = (
+        json.loads(run("export", "--date", day, root=empty_root)[1])["features"][0]["properties"]
+        for day in ("2015-03-01", "2015-07-01")
+    )
     assert (old["valid_to"], new["valid_to"]) == ("2015-06-01", None)
 
 
@@ -150,6 +167,7 @@ def test_export_refuses_an_unknown_faction():
 
 # ---------------------------------------------------------------- diff
 
+
 def test_diff_reports_km2_gained_and_lost_consistently():
     rows = {r["faction"]: r for r in json.loads(run("diff", "2015-02-17", "2015-06-04", "--json")[1])}
     for row in rows.values():
@@ -165,6 +183,7 @@ def test_diff_measures_km2_in_an_equal_area_projection():
 
 
 # ---------------------------------------------------------------- add
+
 
 def test_add_imports_a_drawing_and_normalises_it_to_rfc7946(shipped_copy, tmp_path):
     item = area(18.0, 27.0, "Desert outpost")
@@ -194,29 +213,61 @@ def test_add_with_replace_overwrites_the_version(shipped_copy, tmp_path):
     source = drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]))
     code, out, _ = run("add", "tebu", "2014-09-15", str(source), "--replace", root=shipped_copy)
     assert code == 0 and out.startswith("replaced")
-    assert [f["properties"]["name"] for f in json.loads(
-        (shipped_copy / "layers" / "tebu" / "2014-09-15.geojson").read_text())["features"]] == ["Outpost"]
+    assert [
+        f["properties"]["name"]
+        for f in json.loads((shipped_copy / "layers" / "tebu" / "2014-09-15.geojson").read_text())["features"]
+    ] == ["Outpost"]
 
 
 BAD_INPUTS = {
     "broken JSON": ("tebu", "2015-07-01", '{"type": "FeatureCollection", "features": [', "broken JSON at line 1"),
-    "lat/lon swapped": ("tebu", "2015-07-01",
-                        feature_collection([area(31.2, 16.6, "Swapped")]), "latitude and longitude swapped"),
-    "projected coordinates": ("tebu", "2015-07-01", feature_collection([area(1_850_000, 3_650_000, "Metres", half=5000)]),
-                              "not longitude/latitude degrees"),
-    "another CRS declared": ("tebu", "2015-07-01", feature_collection(
-        [area(1_850_000, 3_650_000, "Metres", half=5000)],
-        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}), "declares CRS urn:ogc:def:crs:EPSG::3857"),
-    "self-intersecting polygon": ("tebu", "2015-07-01", feature_collection([area(18, 27, "Bow tie") | {"geometry": {
-        "type": "Polygon", "coordinates": [[[18, 27], [18.2, 27.2], [18.2, 27], [18, 27.2], [18, 27]]]}}]),
-        "(Bow tie): geometry is invalid: Self-intersection"),
+    "lat/lon swapped": (
+        "tebu",
+        "2015-07-01",
+        feature_collection([area(31.2, 16.6, "Swapped")]),
+        "latitude and longitude swapped",
+    ),
+    "projected coordinates": (
+        "tebu",
+        "2015-07-01",
+        feature_collection([area(1_850_000, 3_650_000, "Metres", half=5000)]),
+        "not longitude/latitude degrees",
+    ),
+    "another CRS declared": (
+        "tebu",
+        "2015-07-01",
+        feature_collection(
+            [area(1_850_000, 3_650_000, "Metres", half=5000)],
+            crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}},
+        ),
+        "declares CRS urn:ogc:def:crs:EPSG::3857",
+    ),
+    "self-intersecting polygon": (
+        "tebu",
+        "2015-07-01",
+        feature_collection(
+            [
+                area(18, 27, "Bow tie")
+                | {"geometry": {"type": "Polygon", "coordinates": [[[18, 27], [18.2, 27.2], [18.2, 27], [18, 27.2], [18, 27]]]}}
+            ]
+        ),
+        "(Bow tie): geometry is invalid: Self-intersection",
+    ),
     "unknown faction": ("warlords", "2015-07-01", feature_collection([area(18, 27, "X")]), "unknown faction 'warlords'"),
     "impossible date": ("tebu", "2015-02-30", feature_collection([area(18, 27, "X")]), "'2015-02-30' is not a real date"),
     "path in the faction id": ("../x", "2015-07-01", feature_collection([area(18, 27, "X")]), "unknown faction '../x'"),
-    "area without sources": ("tebu", "2015-07-01", feature_collection([area(18, 27, "Bare", sources=[])]),
-                             "(Bare): cites no source"),
-    "overlap with another faction": ("tebu", "2015-07-01", feature_collection([area(13.19, 32.80, "Tripoli grab")]),
-                                     "overlaps libya-dawn's held area 'Tripoli'"),
+    "area without sources": (
+        "tebu",
+        "2015-07-01",
+        feature_collection([area(18, 27, "Bare", sources=[])]),
+        "(Bare): cites no source",
+    ),
+    "overlap with another faction": (
+        "tebu",
+        "2015-07-01",
+        feature_collection([area(13.19, 32.80, "Tripoli grab")]),
+        "overlaps libya-dawn's held area 'Tripoli'",
+    ),
 }
 
 
@@ -237,14 +288,22 @@ def test_add_reports_a_missing_file(shipped_copy, tmp_path):
 # ---------------------------------------------------------------- inputs that must never end in a traceback
 
 MALFORMED_FEATURES = {
-    "properties that are text": ({"type": "Feature", "properties": "name", "geometry": area(18, 27, "x")["geometry"]},
-                                 "has no properties"),
-    "a name that is a list": (area(18, 27, "x") | {"properties": {"name": ["Sector 1"], "status": "held",
-                                                                  "sources": [SOURCE]}}, "'name' is not text"),
-    "contested_with holding a list": (area(18, 27, "Front", status="contested", contested_with=[["tobruk"]]),
-                                      "'contested_with' is not a list of faction ids"),
-    "a publication date that is not a date": (area(18, 27, "x", sources=[SOURCE | {"published": "2015-13-45"}]),
-                                              "'2015-13-45' is not a real"),
+    "properties that are text": (
+        {"type": "Feature", "properties": "name", "geometry": area(18, 27, "x")["geometry"]},
+        "has no properties",
+    ),
+    "a name that is a list": (
+        area(18, 27, "x") | {"properties": {"name": ["Sector 1"], "status": "held", "sources": [SOURCE]}},
+        "'name' is not text",
+    ),
+    "contested_with holding a list": (
+        area(18, 27, "Front", status="contested", contested_with=[["tobruk"]]),
+        "'contested_with' is not a list of faction ids",
+    ),
+    "a publication date that is not a date": (
+        area(18, 27, "x", sources=[SOURCE | {"published": "2015-13-45"}]),
+        "'2015-13-45' is not a real",
+    ),
 }
 
 

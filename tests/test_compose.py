@@ -56,8 +56,10 @@ def test_an_unknown_place_is_refused_with_its_area(shipped_copy, description_cop
 
 
 def test_a_holder_without_a_source_is_refused(shipped_copy, description_copy):
-    description_copy.write_text(description_copy.read_text() + '\n[[area]]\nname = "Unsourced"\nplaces = ["jalu"]\n'
-                                '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tobruk"]\n')
+    description_copy.write_text(
+        description_copy.read_text() + '\n[[area]]\nname = "Unsourced"\nplaces = ["jalu"]\n'
+        '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tobruk"]\n'
+    )
     with pytest.raises(DescriptionError, match="'Unsourced', from 2015-02-17: cites no source"):
         compose(Store(shipped_copy))
 
@@ -67,7 +69,8 @@ def test_a_faction_that_loses_its_last_area_gets_an_empty_version(shipped_copy, 
         '[sources.s]\ntitle = "A report"\nurl = "https://example.org/report"\n'
         '[[area]]\nname = "Jalu"\nplaces = ["jalu"]\n'
         '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tebu"]\nsources = ["s"]\n'
-        '[[area.control]]\nfrom = "2015-03-01"\nholders = []\n')
+        '[[area.control]]\nfrom = "2015-03-01"\nholders = []\n'
+    )
     produced = compose(Store(shipped_copy))
     assert sorted(produced) == ["layers/tebu/2015-02-17.geojson", "layers/tebu/2015-03-01.geojson"]
     assert '"features": []' in produced["layers/tebu/2015-03-01.geojson"]
@@ -84,7 +87,8 @@ def test_check_reports_a_composed_layer_the_description_no_longer_makes(shipped_
     store = Store(shipped_copy)
     shutil.copy(shipped_copy / "layers" / "pfg" / "2015-02-17.geojson", shipped_copy / "layers" / "pfg" / "2015-09-11.geojson")
     assert differences(store, compose(store)) == [
-        "layers/pfg/2015-09-11.geojson: composed earlier but no longer produced (run python -m layers compose)"]
+        "layers/pfg/2015-09-11.geojson: composed earlier but no longer produced (run python -m layers compose)"
+    ]
 
 
 def test_compose_leaves_a_version_added_by_hand_alone(shipped_copy, tmp_path):

@@ -37,8 +37,12 @@ def test_a_non_http_url_is_not_linked():
 
 
 def test_area_names_notes_and_sources_are_escaped_in_map_popups(empty_root):
-    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, EVIL, note=EVIL,
-                                                          sources=[{"title": EVIL, "url": "https://example.org"}])])
+    write_layer(
+        empty_root,
+        "tobruk",
+        "2015-02-17",
+        [area(18.0, 27.0, EVIL, note=EVIL, sources=[{"title": EVIL, "url": "https://example.org"}])],
+    )
     store = Store(empty_root)
     page = rendered(drawn(store, date(2015, 2, 17)))
     assert "<img src=x" not in page and "&lt;img src=x" in page

@@ -14,7 +14,7 @@ MIN_DELTA_E = 12  # CIECAM02-UCS; neighbouring areas must not read as one factio
 
 
 def rgb(colour: str) -> np.ndarray:
-    return np.array([int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    return np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
 
 
 def as_seen(colour: str, deficiency: str | None) -> np.ndarray:
@@ -42,8 +42,7 @@ def test_regional_forces_say_whom_they_were_allied_with(shipped):
 @pytest.mark.parametrize("deficiency", [None, "deuteranomaly", "protanomaly"])
 def test_faction_colours_stay_distinct_under_colour_blindness(shipped, deficiency):
     colours = {f.id: as_seen(f.colour, deficiency) for f in shipped.registry.values()}
-    closest = min((deltaE(colours[a], colours[b], input_space="sRGB1"), a, b)
-                  for a, b in itertools.combinations(colours, 2))
+    closest = min((deltaE(colours[a], colours[b], input_space="sRGB1"), a, b) for a, b in itertools.combinations(colours, 2))
     assert closest[0] >= MIN_DELTA_E, closest
 
 
@@ -53,15 +52,23 @@ def test_the_islamic_state_is_drawn_near_black(shipped):
 
 def test_a_registry_with_a_bad_id_is_refused_with_its_position(tmp_path):
     path = tmp_path / "factions.json"
-    path.write_text(json.dumps({"factions": [{"id": "../x", "name": "X", "short_name": "X", "colour": "#000000",
-                                              "description": "x"}]}))
+    path.write_text(
+        json.dumps({"factions": [{"id": "../x", "name": "X", "short_name": "X", "colour": "#000000", "description": "x"}]})
+    )
     with pytest.raises(RegistryError, match=r"faction #1: id '\.\./x'"):
         load_registry(path)
 
 
 def test_a_registry_ally_must_be_a_known_faction(tmp_path):
     path = tmp_path / "factions.json"
-    path.write_text(json.dumps({"factions": [{"id": "a", "name": "A", "short_name": "A", "colour": "#000000",
-                                              "description": "a", "allied_with": ["b"]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "factions": [
+                    {"id": "a", "name": "A", "short_name": "A", "colour": "#000000", "description": "a", "allied_with": ["b"]}
+                ]
+            }
+        )
+    )
     with pytest.raises(RegistryError, match="unknown faction"):
         load_registry(path)

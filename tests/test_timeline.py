@@ -66,8 +66,7 @@ def test_an_empty_version_means_the_faction_holds_nothing_from_that_date(empty_r
 
 def test_who_prefers_the_holder_over_a_faction_contesting_the_same_ground(empty_root):
     write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Base")])
-    write_layer(empty_root, "brsc", "2015-02-17",
-                [area(18.0, 27.0, "Base", status="contested", contested_with=["tobruk"])])
+    write_layer(empty_root, "brsc", "2015-02-17", [area(18.0, 27.0, "Base", status="contested", contested_with=["tobruk"])])
     assert answer(who(Store(empty_root), date(2015, 2, 17), 18.0, 27.0)) == "tobruk"
 
 
@@ -99,8 +98,11 @@ def test_the_day_after_a_change_still_shows_it(shipped):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(sorted(DAYS_WITH_DATA)), st.floats(24.0, 33.0), st.floats(10.0, 25.0)),
-                min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(sorted(DAYS_WITH_DATA)), st.floats(24.0, 33.0), st.floats(10.0, 25.0)), min_size=1, max_size=12
+    )
+)
 def test_tagging_many_points_at_once_answers_as_who_does_one_by_one(shipped, rows):
     days, lats, lons = ([row[i] for row in rows] for i in range(3))
     batch = tag_points(shipped, days, lons, lats)

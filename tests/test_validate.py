@@ -109,8 +109,7 @@ def test_overlaps_are_only_checked_while_both_versions_hold(empty_root):
 
 def test_contested_ground_may_overlap_the_holders_area(empty_root):
     write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Airport")])
-    write_layer(empty_root, "brsc", "2015-02-17",
-                [area(18.0, 27.0, "Airport", status="contested", contested_with=["tobruk"])])
+    write_layer(empty_root, "brsc", "2015-02-17", [area(18.0, 27.0, "Airport", status="contested", contested_with=["tobruk"])])
     assert problems(empty_root) == []
 
 
@@ -121,18 +120,29 @@ def test_an_empty_feature_collection_is_a_valid_version(empty_root):
 
 
 def test_every_problem_is_reported_not_only_the_first(empty_root):
-    write_layer(empty_root, "tobruk", "2015-02-17", [
-        area(18.0, 27.0, "Unsourced", sources=[]),
-        area(30.0, 27.0, "Egypt"),
-    ])
+    write_layer(
+        empty_root,
+        "tobruk",
+        "2015-02-17",
+        [
+            area(18.0, 27.0, "Unsourced", sources=[]),
+            area(30.0, 27.0, "Egypt"),
+        ],
+    )
     assert len(problems(empty_root)) == 2
 
 
 def test_the_outline_tolerance_admits_areas_traced_on_a_finer_coastline(empty_root):
     tripoli_coast = shapely.box(13.15, 32.85, 13.25, 32.92)  # reaches a little past the 1:10m coast
-    write_layer(empty_root, "libya-dawn", "2015-02-17",
-                [area(13.2, 32.88, "Tripoli") | {"geometry": shapely.geometry.mapping(tripoli_coast.intersection(
-                    Store(empty_root).outline.buffer(0.01)))}])
+    write_layer(
+        empty_root,
+        "libya-dawn",
+        "2015-02-17",
+        [
+            area(13.2, 32.88, "Tripoli")
+            | {"geometry": shapely.geometry.mapping(tripoli_coast.intersection(Store(empty_root).outline.buffer(0.01)))}
+        ],
+    )
     assert not [p for p in problems(empty_root) if "outside" in p]
 
 
