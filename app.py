@@ -1,10 +1,10 @@
 """Libya control map: who held what on any date of the 2014–2016 war, two dates compared, data to take away."""
 
-import html
 import time
 from datetime import date, timedelta
 
 import streamlit as st
+from pyogrio.errors import DataSourceError
 from streamlit_folium import st_folium
 
 from layers import Store, state_at
@@ -25,6 +25,7 @@ from layers.mapping import (
     place_marks,
     view_box,
 )
+from layers.markup import markdown_literal
 from layers.summary import control_summary, ground_km2, summary_html
 from layers.urlstate import VIEWS, ViewState, read_query, to_query
 
@@ -37,7 +38,7 @@ st.set_page_config(page_title="Libya control map, 2014–2016", page_icon="🗺�
 
 @st.cache_resource
 def store() -> Store:
-    return Store()
+    return Store(skip_unreadable=True)  # one broken layer file must not take the page down
 
 
 @st.cache_resource
@@ -105,12 +106,19 @@ def history_at(lat: float, lon: float):
     return place_history(store(), lon, lat)
 
 
-REGISTRY = store().registry
-FACTIONS = list(REGISTRY)
-DATES = store().index.dates
-PLACES = places()
-PLACE_NAMES = PLACES["name"].to_dict()
-EXTENT: Box = tuple(store().outline.bounds)
+try:
+    REGISTRY = store().registry
+    FACTIONS = list(REGISTRY)
+    DATES = store().index.dates
+    PLACES = places()
+    PLACE_NAMES = PLACES["name"].to_dict()
+    EXTENT: Box = tuple(store().outline.bounds)
+except (ValueError, OSError, KeyError, DataSourceError) as err:
+    st.error(markdown_literal(f"The data in {store().root.name}/ cannot be read: {err}"), icon=":material/error:")
+    st.stop()
+if not DATES:
+    st.error(markdown_literal(f"{store().root.name}/layers holds no layer versions: there is nothing to map."))
+    st.stop()
 
 
 def place_point(place: str) -> tuple[float, float, str]:
@@ -134,12 +142,21 @@ if "view" not in st.session_state:
         factions=list(wanted.factions),
         place=wanted.place,
         url_problems=problems,
+        url_view=wanted,
         playing=False,
         seen_click=None,
         place_pick=wanted.place if wanted.place in PLACES.index else None,
     )
 if "next_day" in st.session_state:  # set by play mode, applied before the slider exists
     st.session_state.day = st.session_state.pop("next_day")
+
+
+def current_view() -> ViewState:
+    """The view as the widgets hold it now, the compare dates in order."""
+    before, after = sorted((st.session_state.before, st.session_state.after))
+    return ViewState(
+        st.session_state.view, st.session_state.day, before, after, tuple(st.session_state.factions), st.session_state.place
+    )
 
 
 def step(direction: int) -> None:
@@ -170,10 +187,20 @@ with st.sidebar:
     st.segmented_control(
         "View", VIEWS, required=True, key="view", format_func={"map": "Map on a date", "compare": "Compare two dates"}.get
     )
-    st.pills("Factions shown", FACTIONS, selection_mode="multi", key="factions", format_func=lambda f: REGISTRY[f].short_name)
+    st.pills(
+        "Factions shown",
+        FACTIONS,
+        selection_mode="multi",
+        key="factions",
+        format_func=lambda f: markdown_literal(REGISTRY[f].short_name),
+    )
 
-for problem in st.session_state.pop("url_problems", []):
-    st.warning(f"Link problem: {problem}")
+if st.session_state.url_view == current_view():  # the link's problems stay until the reader changes the view
+    for problem in st.session_state.url_problems:
+        st.warning(markdown_literal(f"Link problem: {problem}"))
+else:
+    st.session_state.url_view = None
+unreadable = st.container()  # filled at the end, once this run has read the layers it shows
 
 day: date = st.session_state.day
 if st.session_state.view == "map":
@@ -256,7 +283,7 @@ if st.session_state.view == "map":
     if st.session_state.place:
         lat, lon, label = place_point(st.session_state.place)
         spans = history_at(lat, lon)
-        st.markdown(f"**{html.escape(label)}**: who held it from {DATES[0]:%-d %B %Y} on", unsafe_allow_html=True)
+        st.markdown(f"**{markdown_literal(label)}**: who held it from {DATES[0]:%-d %B %Y} on", unsafe_allow_html=True)
         bars = history_bars(spans, REGISTRY, DATES[-1])
         if bars.empty:
             st.info("No faction is recorded holding this point at any date in the data.")
@@ -265,11 +292,13 @@ if st.session_state.view == "map":
         for span in reversed(spans):
             st.markdown(span_html(span, REGISTRY), unsafe_allow_html=True)
 else:
-    st.title(f"Libya on {st.session_state.before:%-d %B %Y} and {st.session_state.after:%-d %B %Y}")
+    before, after = current_view().before, current_view().after
+    st.title(f"Libya on {before:%-d %B %Y} and {after:%-d %B %Y}")
     before_column, after_column = st.columns(2)
     before_column.date_input("Before", min_value=DATES[0], max_value=DATES[-1], key="before", format="DD/MM/YYYY")
     after_column.date_input("After", min_value=DATES[0], max_value=DATES[-1], key="after", format="DD/MM/YYYY")
-    before, after = st.session_state.before, st.session_state.after
+    if st.session_state.before > st.session_state.after:
+        st.info(f"Before is later than after: showing what changed from {before:%-d %B %Y} to {after:%-d %B %Y}.")
     shown, level = tuple(st.session_state.factions), level_for(LIBYA_ZOOM - 0.5)
     st_folium(
         dual_map(
@@ -326,7 +355,7 @@ with st.sidebar:
     st.markdown("#### Download GeoJSON")
     one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
     st.download_button(
-        f"{REGISTRY[one].short_name} on {day:%-d %b %Y}",
+        f"{markdown_literal(REGISTRY[one].short_name)} on {day:%-d %b %Y}",
         on_click="ignore",
         mime=MEDIA_TYPE,
         file_name=file_name(one, day),
@@ -339,7 +368,7 @@ with st.sidebar:
         file_name=file_name("all", day),
         data=lambda shown=tuple(st.session_state.factions): dumps(export_state(store(), day, shown)),
     )
-    before, after = st.session_state.before, st.session_state.after
+    before, after = current_view().before, current_view().after
     st.download_button(
         f"Changes {before:%-d %b %Y} → {after:%-d %b %Y}",
         on_click="ignore",
@@ -359,19 +388,12 @@ with st.sidebar:
         "each area citing its sources."
     )
 
-st.query_params.from_dict(
-    to_query(
-        ViewState(
-            st.session_state.view,
-            st.session_state.day,
-            st.session_state.before,
-            st.session_state.after,
-            tuple(st.session_state.factions),
-            st.session_state.place,
-        ),
-        FACTIONS,
+for ref, problem in store().unreadable.items():
+    left_out = f"{problem}. {REGISTRY[ref.faction].short_name}'s areas of that version (from {ref.day:%-d %B %Y}) are left out"
+    unreadable.error(
+        f"{markdown_literal(left_out)}; `python -m layers validate` lists every problem in the data.", icon=":material/error:"
     )
-)
+st.query_params.from_dict(to_query(current_view(), FACTIONS))
 
 if st.session_state.playing:
     later = [d for d in DATES if d > st.session_state.day]

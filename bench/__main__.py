@@ -6,7 +6,8 @@ Prints medians measured on this machine:
 3. cold start: `streamlit run` to the first map drawn;
 4. scale: a generated atlas (50 factions × 2,000 versions, polygons of 5,000+ vertices; built once
    into .cache/bench/, about 15 GB and some minutes), beside the same atlas cut to 20 versions per faction:
-   load, peak memory, state at a date, who, the drawn layer, and reruns in the browser.
+   load, peak memory, state at a date, who, the drawn layer, and reruns in the browser;
+5. batch tagging: `who --csv` on 100,000 generated events (bench/tagging.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
+from bench import tagging
 from bench.atlas import build
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, Step, change_date, open_page
 from layers import Store, state_at
@@ -111,14 +113,18 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=7, help="date changes per walk (default 7)")
     parser.add_argument("--cold-starts", type=int, default=3, help="cold starts to time (default 3)")
     parser.add_argument("--skip-scale", action="store_true", help="leave out the generated atlas")
+    parser.add_argument("--tagging-only", action="store_true", help="only time batch tagging (no browser)")
     arguments = parser.parse_args()
     os.chdir(ROOT)
+    if arguments.tagging_only:
+        tagging.report(ATLAS)
+        return
     print(f"Benchmark on {os.cpu_count()} cores; medians; Chromium headless at 1400×1000, map at the country view.")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         start_day = visibly_changing_walk(Store(), arguments.steps)
         print_walks(
-            f"1-2, 5. Date change, shipped data ({arguments.steps} steps from {start_day}; 'first visit' = "
+            f"1-2. Date change, shipped data ({arguments.steps} steps from {start_day}; 'first visit' = "
             "a date the server has not drawn yet, 'revisit' = walking back)",
             {
                 "this app": walk(browser, "app.py", start_day, arguments.steps),
@@ -133,6 +139,7 @@ def main() -> None:
         if not arguments.skip_scale:
             scale(browser, arguments.steps)
         browser.close()
+    tagging.report(ATLAS)
 
 
 def scale(browser: Browser, steps: int) -> None:

@@ -17,10 +17,13 @@ from layers.compose import DescriptionError, compose, differences, write
 from layers.export import export_state
 from layers.geojson import GeoJSONError, dumps, write_atomic
 from layers.importing import ImportRefused, import_version
+from layers.markup import quoted, spreadsheet_safe
 from layers.registry import RegistryError
-from layers.store import DEFAULT_ROOT, Store, StoreError, parse_day
+from layers.store import Store, StoreError, default_root, parse_day
 from layers.timeline import answer, tag_points, who
 from layers.validation import check_store, outline_zone
+
+ADDED_COLUMNS = ("faction", "note")  # what `who --csv` adds to every row
 
 
 class CommandError(Exception):
@@ -38,17 +41,24 @@ def _coordinate(text: str | None, name: str, limit: float) -> float:
     return value
 
 
-def _hints(store: Store, day, lat: float, lon: float, err: TextIO) -> None:
-    """Say why an answer may be 'none' for a reason other than nobody holding the ground."""
+def _notes(store: Store, days: list, lats: Sequence[float], lons: Sequence[float]) -> list[list[str]]:
+    """For each point, why its answer may be 'none' for a reason other than nobody holding the ground."""
     dates = store.index.dates
-    if dates and day < dates[0]:
-        print(f"note: {day} is before the data begins ({dates[0]})", file=err)
-    elif dates and day > dates[-1]:
-        print(f"note: {day} is after the last recorded change ({dates[-1]}); the latest versions are carried forward", file=err)
     zone = outline_zone(store)
-    if not zone.contains(shapely.Point(lon, lat)):
-        swapped = zone.contains(shapely.Point(lat, lon))
-        print("note: the point lies outside Libya" + (" (latitude and longitude swapped?)" if swapped else ""), file=err)
+    shapely.prepare(zone)
+    inside = shapely.contains_xy(zone, lons, lats)
+    swapped = shapely.contains_xy(zone, lats, lons)
+    notes = []
+    for day, within, turned in zip(days, inside, swapped):
+        said = []
+        if dates and day < dates[0]:
+            said.append(f"{day} is before the data begins ({dates[0]})")
+        elif dates and day > dates[-1]:
+            said.append(f"{day} is after the last recorded change ({dates[-1]}); the latest versions are carried forward")
+        if not within:
+            said.append("the point lies outside Libya" + (" (latitude and longitude swapped?)" if turned else ""))
+        notes.append(said)
+    return notes
 
 
 def cmd_validate(store: Store, args, out: TextIO) -> int:
@@ -80,7 +90,7 @@ def cmd_who(store: Store, args, out: TextIO) -> int:
     if args.csv:
         if any(value is not None for value in (args.date, args.lat, args.lon)):
             raise CommandError("--csv reads dates and points from the file; leave out --date, --lat and --lon")
-        return _who_csv(store, Path(args.csv), out)
+        return _who_csv(store, Path(args.csv), out, args.safe_csv)
     if args.date is None or args.lat is None or args.lon is None:
         raise CommandError("who needs --date, --lat and --lon (or --csv FILE)")
     try:
@@ -88,7 +98,8 @@ def cmd_who(store: Store, args, out: TextIO) -> int:
     except ValueError as err:
         raise CommandError(str(err)) from None
     day = parse_day(args.date, "--date")
-    _hints(store, day, lat, lon, args.err)
+    for note in _notes(store, [day], [lat], [lon])[0]:
+        print(f"note: {note}", file=args.err)
     holders = who(store, day, lon, lat)
     if args.json:
         print(
@@ -104,44 +115,56 @@ def cmd_who(store: Store, args, out: TextIO) -> int:
     return 0
 
 
-def _who_csv(store: Store, path: Path, out: TextIO) -> int:
+def _who_csv(store: Store, path: Path, out: TextIO, safe: bool) -> int:
     """Tag every row; nothing is written unless every row reads."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = reader.fieldnames or []
+            reader = csv.reader(handle)
+            columns = next(reader, [])
             rows = []
-            for row in reader:
-                if None in row or None in row.values():  # DictReader's marks for too many or too few fields
-                    found = sum(v is not None for k, v in row.items() if k is not None) + len(row.get(None) or [])
+            for fields in reader:
+                if not fields:
+                    continue  # a blank line
+                if len(fields) != len(columns):
                     raise CommandError(
-                        f"{path}, line {reader.line_num}: expected {len(columns)} fields ({','.join(columns)}), found {found}"
+                        f"{path}, line {reader.line_num}: expected {len(columns)} fields ({','.join(columns)}), "
+                        f"found {len(fields)}"
                     )
-                rows.append((reader.line_num, row))
+                rows.append((reader.line_num, fields))
     except OSError as err:
         raise CommandError(f"{path}: {err.strerror}") from None
     except UnicodeDecodeError as err:
         raise CommandError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8 CSV") from None
     except csv.Error as err:
         raise CommandError(f"{path}: not a readable CSV ({err})") from None
-    named = {column.strip().lower(): column for column in columns}
+    named: dict[str, int] = {}
+    for position, column in enumerate(columns):
+        key = column.strip().lower()
+        if key in named:
+            raise CommandError(
+                f"{path}: columns {named[key] + 1} and {position + 1} are both named {quoted(key)}; "
+                "rename one so no value is lost or read from the wrong column"
+            )
+        named[key] = position
     missing = [c for c in ("date", "lat", "lon") if c not in named]
     if missing:
         raise CommandError(f"{path}: missing column(s) {', '.join(missing)}; the header must include date,lat,lon")
-    if "faction" in named:
-        raise CommandError(f"{path}: already has a 'faction' column; rename it so it is not overwritten")
+    for added in ADDED_COLUMNS:
+        if added in named:
+            raise CommandError(f"{path}: already has a {added!r} column; rename it so it is not overwritten")
     days, lats, lons = [], [], []
-    for line, row in rows:
+    for line, fields in rows:
         try:
-            days.append(parse_day(row[named["date"]], "date"))
-            lats.append(_coordinate(row[named["lat"]], "lat", 90))
-            lons.append(_coordinate(row[named["lon"]], "lon", 180))
+            days.append(parse_day(fields[named["date"]], "date"))
+            lats.append(_coordinate(fields[named["lat"]], "lat", 90))
+            lons.append(_coordinate(fields[named["lon"]], "lon", 180))
         except (ValueError, StoreError) as err:
             raise CommandError(f"{path}, line {line}: {err}") from None
-    writer = csv.DictWriter(out, fieldnames=[*columns, "faction"], lineterminator="\n")
-    writer.writeheader()
-    for (_, row), holders in zip(rows, tag_points(store, days, lons, lats)):
-        writer.writerow({**row, "faction": answer(holders)})
+    cell = spreadsheet_safe if safe else str
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([cell(c) for c in [*columns, *ADDED_COLUMNS]])
+    tagged = zip(rows, tag_points(store, days, lons, lats), _notes(store, days, lats, lons))
+    writer.writerows([cell(c) for c in [*fields, faction, "; ".join(notes)]] for (_, fields), faction, notes in tagged)
     return 0
 
 
@@ -200,7 +223,11 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m layers", description="Territorial-control layers of Libya's war, versioned by date."
     )
-    top.add_argument("--geodata", default=str(DEFAULT_ROOT), help="the data folder (default: the shipped geodata/)")
+    top.add_argument(
+        "--geodata",
+        default=str(default_root()),
+        help="the data folder (default: $LIBYA_CONTROL_GEODATA, else the shipped geodata/)",
+    )
     commands = top.add_subparsers(dest="command", required=True)
 
     commands.add_parser("validate", help="check every file, geometry, source and overlap").set_defaults(run=cmd_validate)
@@ -212,7 +239,12 @@ def parser() -> argparse.ArgumentParser:
     who_cmd.add_argument("--lon")
     who_cmd.add_argument("--json", action="store_true", help="add status, version date, area name and sources")
     who_cmd.add_argument(
-        "--csv", help="tag every row of a CSV with columns date,lat,lon; writes it to stdout with a faction column"
+        "--csv", help="tag every row of a CSV with columns date,lat,lon; writes it to stdout with faction and note columns"
+    )
+    who_cmd.add_argument(
+        "--safe-csv",
+        action="store_true",
+        help="for spreadsheets: a ' before cells that begin with = + - @ (formulas); numbers are left alone",
     )
     who_cmd.set_defaults(run=cmd_who)
 

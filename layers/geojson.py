@@ -20,6 +20,7 @@ from shapely.geometry import mapping, shape
 from layers.geometry import polygonal
 
 PRECISION = 6  # decimal places: about 0.1 m, far below what the sources support
+TEMP_SUFFIX = ".tmp"
 
 
 class GeoJSONError(ValueError):
@@ -66,10 +67,15 @@ def dumps(document: dict[str, Any]) -> str:
     return opening + "\n" + ",\n".join(lines) + "\n]}\n"
 
 
+def is_temp_file(path: Path) -> bool:
+    """A temporary file of `write_atomic`'s, which a killed process may leave behind."""
+    return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX) and path.is_file()
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         with os.fdopen(handle, "w", encoding="utf-8") as out:

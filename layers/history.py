@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import shapely
 
-from layers.markup import link
+from layers.markup import link, markdown_literal
 from layers.registry import Faction
 from layers.store import Store
 from layers.timeline import Holder, holders_in, version_frame
@@ -94,10 +93,10 @@ def history_chart(bars: pd.DataFrame, registry: dict[str, Faction]):
 
 
 def span_html(span: Span, registry: dict[str, Faction]) -> str:
-    """A span as one line of HTML: dates, holders with status and area, then its sources as links."""
+    """A span as one line of Markdown with HTML: dates, holders with status and area (as literal text), then its sources."""
     until = f"{span.end:%-d %b %Y}" if span.end else "the end of the data"
     who = (
-        "; ".join(f"{html.escape(registry[h.faction].short_name)} ({h.status}, {html.escape(h.name)})" for h in span.holders)
+        "; ".join(markdown_literal(f"{registry[h.faction].short_name} ({h.status}, {h.name})") for h in span.holders)
         or "no holder recorded"
     )
     sources = " · ".join(dict.fromkeys(link(s) for h in span.holders for s in h.sources))

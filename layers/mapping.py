@@ -179,7 +179,7 @@ def change_layers(change_frame: gpd.GeoDataFrame, registry: dict[str, Faction]) 
             feature(
                 row.geometry,
                 {
-                    "faction": registry[row.faction].short_name,
+                    "faction": html.escape(registry[row.faction].short_name),
                     "colour": registry[row.faction].colour,
                     "change": kind,
                     "km2": f"{row.km2:,.0f} km²",

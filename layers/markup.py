@@ -1,20 +1,74 @@
-"""HTML made from the data: everything escaped, and only http(s) addresses become links."""
+"""Text from the data or a URL, made safe for where it is shown; markup in the data, found.
+
+Leaflet popups and tooltips take HTML: `html.escape`. Streamlit renders
+Markdown (with HTML where the app allows it) in `st.markdown`, alerts, button
+and pill labels: `markdown_literal`. A source link is shown in both. A
+spreadsheet runs formulas: `spreadsheet_safe`, when the user asks for it.
+"""
 
 from __future__ import annotations
 
 import html
 import json
 import re
+import string
 from typing import Any
 
 HTTP_URL = re.compile(r"^https?://\S+$")
+# Every ASCII punctuation character is one Markdown may treat as syntax (CommonMark's escapable set).
+_LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in string.punctuation})
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+MARKUP = [
+    (re.compile(r"<[A-Za-z/!?]"), "an HTML tag"),
+    (re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"), "an HTML character reference"),
+    (re.compile(r"\]\(|!\[|\]\["), "a Markdown link or image"),
+    (re.compile(r":[A-Za-z-]+\[|:material/"), "a Streamlit Markdown directive"),
+    (re.compile(r"(https?|ftp|javascript|data):|www\.", re.IGNORECASE), "a web address (addresses belong in sources)"),
+]
+
+
+def markdown_literal(text: Any) -> str:
+    """Text that Markdown, with or without HTML, shows exactly as it is.
+
+    Every punctuation character becomes a numeric character reference, which
+    CommonMark renders as that character and never reads as syntax: no link,
+    image, emphasis, tag or directive can form, in labels or in markup.
+    """
+    return str(text).translate(_LITERAL)
+
+
+def quoted(value: Any, limit: int = 60) -> str:
+    """A value a user gave, quoted for a message and cut short if long."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP's advice): a ' before = + - @ tab or CR.
+
+    Plain numbers (-12.5) are left alone, since no spreadsheet reads them as formulas.
+    """
+    if cell[:1] in FORMULA_STARTS and not NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def markup(text: Any) -> str | None:
+    """What markup a name or description holds (an HTML tag, a Markdown link…), or None."""
+    if not isinstance(text, str):
+        return None
+    for pattern, what in MARKUP:
+        if pattern.search(text):
+            return what
+    return None
 
 
 def link(source: dict) -> str:
-    """A source as HTML: its title, linked only if its URL is http(s), then its publication date."""
-    title = html.escape(str(source.get("title", "")))
+    """A source as HTML (for a popup or for Markdown): its title, linked only if its URL is http(s), then its date."""
+    title = markdown_literal(source.get("title", ""))
     url = str(source.get("url", ""))
-    published = f" ({html.escape(str(source['published']))})" if source.get("published") else ""
+    published = f" ({markdown_literal(source['published'])})" if source.get("published") else ""
     if HTTP_URL.match(url):
         return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>{published}'
     return title + published

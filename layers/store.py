@@ -30,13 +30,18 @@ import shapely
 
 from layers.geojson import GeoJSONError, read_features, to_shape
 from layers.geometry import WGS84
+from layers.markup import quoted
 from layers.registry import Faction, load_registry
 
 SHIPPED_ROOT = Path(__file__).resolve().parent.parent / "geodata"
-DEFAULT_ROOT = Path(os.environ.get("LIBYA_CONTROL_GEODATA") or SHIPPED_ROOT)
 FRAME_CACHE_SIZE = 1024  # versions kept parsed; a state needs one per faction
 VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
 AREA_COLUMNS = ["name", "status", "contested_with", "sources", "note"]
+
+
+def default_root() -> Path:
+    """The data folder: `LIBYA_CONTROL_GEODATA` when set (read when asked, so a test or a shell can switch), else geodata/."""
+    return Path(os.environ.get("LIBYA_CONTROL_GEODATA") or SHIPPED_ROOT)
 
 
 class StoreError(ValueError):
@@ -46,11 +51,11 @@ class StoreError(ValueError):
 def parse_day(text: str, what: str = "date") -> date:
     """A real calendar date written YYYY-MM-DD, or a StoreError that says which part is wrong."""
     if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
-        raise StoreError(f"{what} {text!r} is not written YYYY-MM-DD")
+        raise StoreError(f"{what} {quoted(text)} is not written YYYY-MM-DD")
     try:
         return date.fromisoformat(text.strip())
     except ValueError as err:
-        raise StoreError(f"{what} {text!r} is not a real date ({err})") from None
+        raise StoreError(f"{what} {quoted(text)} is not a real date ({err})") from None
 
 
 @dataclass(frozen=True, order=True)
@@ -91,32 +96,53 @@ class VersionIndex:
         return current
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def areas_frame(features: list[dict[str, Any]], where: str) -> gpd.GeoDataFrame:
-    """A version's areas as a frame; trusts the content (validation is separate) but not the syntax."""
+    """A version's areas as a frame.
+
+    Trusts the content (validation is separate) only as far as the code that
+    reads the frame must: text is text, lists are lists, areas are polygons.
+    """
     rows, shapes = [], []
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         label = f"{where}, feature #{number}"
         if not isinstance(properties, dict):
             raise GeoJSONError(label, "is not a Feature with properties")
-        shapes.append(to_shape(feature.get("geometry"), label))
+        shape = to_shape(feature.get("geometry"), label)
+        if shape.geom_type not in ("Polygon", "MultiPolygon"):
+            raise GeoJSONError(label, f"geometry is a {shape.geom_type}; areas must be Polygon or MultiPolygon")
+        shapes.append(shape)
+        others, sources = properties.get("contested_with"), properties.get("sources")
         rows.append(
             {
-                "name": properties.get("name", ""),
-                "status": properties.get("status", "held"),
-                "contested_with": list(properties.get("contested_with") or []),
-                "sources": list(properties.get("sources") or []),
-                "note": properties.get("note"),
+                "name": _text(properties.get("name")) or "",
+                "status": _text(properties.get("status")) or "held",
+                "contested_with": [o for o in others if isinstance(o, str)] if isinstance(others, list) else [],
+                "sources": [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else [],
+                "note": _text(properties.get("note")),
             }
         )
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=AREA_COLUMNS), geometry=shapes, crs=WGS84)
 
 
 class Store:
-    def __init__(self, root: Path = DEFAULT_ROOT, overrides: dict[VersionRef, gpd.GeoDataFrame] | None = None):
-        self.root = Path(root)
+    def __init__(
+        self,
+        root: Path | None = None,
+        overrides: dict[VersionRef, gpd.GeoDataFrame] | None = None,
+        skip_unreadable: bool = False,
+    ):
+        """`skip_unreadable`: a version file that cannot be read counts as holding nothing and is
+        listed in `unreadable` (the app shows the rest and says what is missing); otherwise it raises."""
+        self.root = Path(root) if root is not None else default_root()
         self._overrides = dict(overrides or {})
         self._frames: OrderedDict[VersionRef, gpd.GeoDataFrame] = OrderedDict()
+        self.skip_unreadable = skip_unreadable
+        self.unreadable: dict[VersionRef, str] = {}
 
     @cached_property
     def registry(self) -> dict[str, Faction]:
@@ -162,10 +188,19 @@ class Store:
         if ref in self._frames:
             self._frames.move_to_end(ref)
         else:
-            self._frames[ref] = areas_frame(read_features(self.path(ref)), ref.relpath)
+            self._frames[ref] = self._read(ref)
             if len(self._frames) > FRAME_CACHE_SIZE:
                 self._frames.popitem(last=False)
         return self._frames[ref]
+
+    def _read(self, ref: VersionRef) -> gpd.GeoDataFrame:
+        try:
+            return areas_frame(read_features(self.path(ref)), ref.relpath)
+        except GeoJSONError as err:
+            if not self.skip_unreadable:
+                raise
+            self.unreadable[ref] = str(err).replace(f"{self.root}{os.sep}", "")  # no server paths
+            return areas_frame([], ref.relpath)
 
     def with_version(self, ref: VersionRef, frame: gpd.GeoDataFrame) -> "Store":
         """The store as it would be with `ref` added or replaced, without touching disk.

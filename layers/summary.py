@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Callable
 
 import geopandas as gpd
@@ -10,6 +9,7 @@ import pandas as pd
 import shapely
 
 from layers.geometry import M2_PER_KM2, to_equal_area
+from layers.markup import markdown_literal
 from layers.registry import Faction
 
 COLUMNS = ["faction", "held_km2", "share", "contested_km2", "areas"]
@@ -49,13 +49,14 @@ def control_summary(
 
 
 def summary_html(summary: pd.DataFrame, registry: dict[str, Faction]) -> str:
-    """The summary as a compact table with each faction's colour (names escaped)."""
+    """The summary as a compact table for `st.markdown`, with each faction's colour (names as literal text)."""
 
     def share(value: float) -> str:
         return "&lt;0.1%" if 0 < value < 0.001 else f"{value:.1%}"
 
     rows = "".join(
-        f"<tr><td><span style='color:{registry[r.faction].colour}'>■</span> {html.escape(registry[r.faction].short_name)}</td>"
+        f"<tr><td><span style='color:{registry[r.faction].colour}'>■</span> "
+        f"{markdown_literal(registry[r.faction].short_name)}</td>"
         f"<td>{r.held_km2:,.0f}</td><td>{share(r.share)}</td><td>{r.contested_km2:,.0f}</td></tr>"
         for r in summary.itertuples()
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable, Mapping
 
+from layers.markup import quoted
 from layers.store import StoreError, parse_day
 
 VIEWS = ("map", "compare")
@@ -38,11 +39,11 @@ def parse_place(text: str, place_ids: set[str]) -> str:
     if match:
         lat, lon = float(match[1]), float(match[2])
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"place {text!r} is not a latitude,longitude on Earth")
+            raise ValueError(f"place {quoted(text)} is not a latitude,longitude on Earth")
         return f"{lat:.5f},{lon:.5f}"
     if text in place_ids:
         return text
-    raise ValueError(f"place {text!r} is neither a known place id nor 'lat,lon'")
+    raise ValueError(f"place {quoted(text)} is neither a known place id nor 'lat,lon'")
 
 
 def read_query(
@@ -66,30 +67,29 @@ def read_query(
 
     view = params.get("view", "map")
     if view not in VIEWS:
-        messages.append(f"'view' {view!r} is not one of {', '.join(VIEWS)}; showing the map.")
+        messages.append(f"'view' {quoted(view)} is not one of {', '.join(VIEWS)}; showing the map.")
         view = "map"
     chosen = state.factions
     if "factions" in params:
         asked = [f for f in params["factions"].split(",") if f]
         unknown = [f for f in asked if f not in factions]
-        if unknown:
-            messages.append(f"unknown faction id(s) {', '.join(map(repr, unknown))} ignored.")
         chosen = tuple(f for f in factions if f in asked)
+        if unknown:
+            named = ", ".join(quoted(f, 30) for f in unknown[:5]) + (f" and {len(unknown) - 5} more" if unknown[5:] else "")
+            fallback = "" if chosen else "; showing every faction"
+            chosen = chosen or state.factions
+            messages.append(f"unknown faction id(s) {named} ignored{fallback}.")
     place = None
     if params.get("place"):
         try:
             place = parse_place(params["place"], place_ids)
         except ValueError as err:
             messages.append(f"{err}; no place selected.")
-    state = replace(
-        state,
-        view=view,
-        day=day_param("date", state.day),
-        before=day_param("before", state.before),
-        after=day_param("after", state.after),
-        factions=chosen,
-        place=place,
-    )
+    before, after = day_param("before", state.before), day_param("after", state.after)
+    if before > after:
+        messages.append(f"'before' {before} is later than 'after' {after}; swapped them, so gains are gains.")
+        before, after = after, before
+    state = replace(state, view=view, day=day_param("date", state.day), before=before, after=after, factions=chosen, place=place)
     return state, messages
 
 

@@ -15,9 +15,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.geojson import GeoJSONError, load_json, to_shape
+from layers.geojson import GeoJSONError, is_temp_file, load_json, to_shape
 from layers.geometry import M2_PER_KM2, WGS84, area_km2, to_equal_area, wrongly_oriented_rings
-from layers.markup import HTTP_URL
+from layers.markup import HTTP_URL, markup
+from layers.registry import Faction
 from layers.store import VERSION_NAME, Store, VersionRef
 
 OUTLINE_TOLERANCE_M = 2_000  # how far past Libya's simplified 1:10m outline an area may reach
@@ -73,6 +74,7 @@ def _check_sources(sources: Any, label: str) -> list[Problem]:
             continue
         if not str(source.get("title") or "").strip():
             problems.append(Problem(label, f"source #{index} has no title"))
+        problems += _check_plain(source.get("title"), f"source #{index} title", label)
         url = str(source.get("url") or "")
         if not HTTP_URL.match(url):
             problems.append(Problem(label, f"source #{index} url {url[:80]!r} is not an http(s) address"))
@@ -81,6 +83,23 @@ def _check_sources(sources: Any, label: str) -> list[Problem]:
             problems.append(
                 Problem(label, f"source #{index} published {str(published)[:20]!r} is not a real YYYY, YYYY-MM or YYYY-MM-DD")
             )
+    return problems
+
+
+def _check_plain(text: Any, field: str, label: str) -> list[Problem]:
+    """Names and descriptions are plain text: markup in them is a mistake or an attack."""
+    found = markup(text)
+    return [Problem(label, f"{field} holds markup ({found}); names and descriptions must be plain text")] if found else []
+
+
+def registry_problems(registry: dict[str, Faction]) -> list[Problem]:
+    problems = []
+    for number, faction in enumerate(registry.values(), start=1):
+        label = f"factions.json, faction #{number} ({faction.id})"
+        for field in ("name", "short_name", "description", "alliance_note"):
+            problems += _check_plain(getattr(faction, field), field, label)
+        for alias in faction.aliases:
+            problems += _check_plain(alias, "an alias", label)
     return problems
 
 
@@ -111,6 +130,7 @@ def _check_properties(properties: Any, label: str, faction: str, known: dict) ->
     note = properties.get("note")
     if note is not None and not isinstance(note, str):
         problems.append(Problem(label, "note is not text"))
+    problems += _check_plain(name, "name", label) + _check_plain(note, "note", label)
     return problems + _check_sources(properties.get("sources"), label)
 
 
@@ -266,7 +286,7 @@ def check_store(store: Store) -> list[Problem]:
     except (ValueError, OSError) as err:
         return [Problem("factions.json", str(err))]
     zone = outline_zone(store)
-    problems: list[Problem] = []
+    problems = registry_problems(store.registry)
     layers = store.root / "layers"
     if not layers.is_dir():
         return [Problem("layers", "folder is missing")]
@@ -278,6 +298,13 @@ def check_store(store: Store) -> list[Problem]:
             problems.append(Problem(f"layers/{folder.name}", f"faction id {folder.name!r} is not in factions.json"))
             continue
         for file in sorted(folder.iterdir()):
+            if is_temp_file(file):
+                problems.append(
+                    Problem(
+                        f"layers/{folder.name}/{file.name}",
+                        "a temporary file left by an interrupted write; the next add or compose removes it (or delete it)",
+                    )
+                )
             if file.name.startswith("."):
                 continue
             problems += check_file(store, folder.name, file.name, zone)

@@ -5,10 +5,18 @@ from pathlib import Path
 
 import pytest
 import shapely
+from markdown_it import MarkdownIt
 
 from layers.geojson import feature, feature_collection
 from layers.store import SHIPPED_ROOT, Store
 
+HOSTILE = [  # what a hostile data folder or link puts where text is shown
+    '<img src=x onerror="alert(1)">',
+    "[Session expired](https://evil.example/login)",
+    "![](https://evil.example/pixel.png)",
+    "https://evil.example/autolink and www.evil.example",
+    ":red[alarm] :material/warning: $x^2$ *em* `code`",
+]
 SOURCE = {"title": "Test source", "url": "https://example.org/report", "published": "2015-02-17"}
 
 
@@ -18,6 +26,11 @@ def area(lon: float, lat: float, name: str, half: float = 0.05, status: str = "h
         shapely.box(lon - half, lat - half, lon + half, lat + half),
         {"name": name, "status": status, "sources": [SOURCE], **properties},
     )
+
+
+def markdown_html(text: str) -> str:
+    """Markdown as GitHub-flavoured renderers show it (raw HTML and bare addresses linked), to check what a reader sees."""
+    return MarkdownIt("gfm-like").render(text)
 
 
 def write_layer(root: Path, faction: str, day: str, features: list[dict]) -> Path:
@@ -35,6 +48,44 @@ def tree_digest(root: Path) -> str:
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def hostile_geodata(root: Path) -> Path:
+    """A copy of the shipped geodata whose every shown text is hostile: names, descriptions, notes, sources, places.
+
+    The markup points at evil.example, which nothing may link, load or fetch;
+    the cited addresses are sources.example ones that try to break out of their attribute.
+    """
+    shutil.copytree(SHIPPED_ROOT, root)
+
+    def spoil(text: str, number: int) -> str:
+        return f"{text} {HOSTILE[number % len(HOSTILE)]}"
+
+    registry = json.loads((root / "factions.json").read_text(encoding="utf-8"))
+    for number, faction in enumerate(registry["factions"]):
+        for field in ("name", "short_name", "description", "alliance_note"):
+            faction[field] = spoil(faction.get(field, ""), number)
+    (root / "factions.json").write_text(json.dumps(registry), encoding="utf-8")
+    for path in (root / "layers").glob("*/*.geojson"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for number, item in enumerate(document["features"]):
+            properties = item["properties"]
+            properties["name"] = spoil(properties["name"], number)
+            properties["note"] = HOSTILE[(number + 1) % len(HOSTILE)]
+            properties["sources"] = [
+                {
+                    "title": spoil(source["title"], number),
+                    "url": 'https://sources.example/"onmouseover="alert(1)',
+                    "published": HOSTILE[number % len(HOSTILE)],
+                }
+                for source in properties["sources"]
+            ] + [{"title": "javascript link", "url": "javascript:alert(1)"}]
+        path.write_text(json.dumps(document), encoding="utf-8")
+    places = json.loads((root / "places.geojson").read_text(encoding="utf-8"))
+    for number, item in enumerate(places["features"]):
+        item["properties"]["name"] = spoil(item["properties"]["name"], number)
+    (root / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The dashboard, run headless with Streamlit's AppTest: controls, summary, downloads and URL state."""
 
+import html
 import json
 import re
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ import pytest
 import shapely
 import streamlit
 import streamlit_folium
+from conftest import hostile_geodata, markdown_html
 from streamlit.testing.v1 import AppTest
 
 from layers import Store, state_at
@@ -36,7 +38,29 @@ def shown_groups(app: AppTest) -> str:
 
 
 def text(app: AppTest) -> str:
-    return " ".join(md.value for md in app.markdown)
+    """The Markdown on the page as a reader sees its characters (character references decoded)."""
+    return html.unescape(" ".join(md.value for md in app.markdown))
+
+
+def warnings(app: AppTest) -> str:
+    return html.unescape(" ".join(w.value for w in app.warning))
+
+
+def live_markup(markdown: str) -> bool:
+    """Whether Markdown from the page would show a link or image that points at evil.example."""
+    shown = markdown_html(markdown)
+    return bool(re.search(r"<(a|img)\b[^>]*evil\.example", shown))
+
+
+@pytest.fixture
+def hostile_data(tmp_path, monkeypatch):
+    """The app pointed at a data folder whose every text is hostile; the shared caches cleared around it."""
+    monkeypatch.setenv("LIBYA_CONTROL_GEODATA", str(hostile_geodata(tmp_path / "geodata")))
+    streamlit.cache_resource.clear()
+    streamlit.cache_data.clear()
+    yield tmp_path / "geodata"
+    streamlit.cache_resource.clear()
+    streamlit.cache_data.clear()
 
 
 @pytest.fixture
@@ -169,7 +193,7 @@ def test_the_summary_gives_km2_and_share_of_libya_per_faction():
     for row in expected.itertuples():
         name = store.registry[row.faction].short_name
         assert f"{name}</td><td>{row.held_km2:,.0f}</td>" in summary
-    assert "&lt;0.1%" in summary  # a small share is not rounded to zero
+    assert "<0.1%" in summary  # a small share is not rounded to zero
 
 
 # ---------------------------------------------------------------- place history
@@ -285,7 +309,68 @@ def test_a_compare_link_keeps_both_dates():
 
 def test_bad_values_in_the_url_get_clear_messages_not_a_traceback():
     app = open_app(date="2015-02-30", view="atlas", factions="tobruk,martians", place="atlantis")
-    warnings = " ".join(w.value for w in app.warning)
+    shown = warnings(app)
     assert not app.exception
-    assert "'date' '2015-02-30' is not a real date" in warnings and "'view' 'atlas'" in warnings
-    assert "'martians'" in warnings and "'atlantis'" in warnings
+    assert "'date' '2015-02-30' is not a real date" in shown and "'view' 'atlas'" in shown
+    assert "'martians'" in shown and "'atlantis'" in shown
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"view": "compare", "before": "[Session expired](https://evil.example/login)"},
+        {"view": "![](https://evil.example/pixel.png)"},
+    ],
+    ids=["a link in a date", "an image in the view"],
+)
+def test_a_bad_value_in_the_url_is_shown_as_text_never_as_a_link_or_image(query):
+    app = open_app(**query)
+    assert app.warning and not any(live_markup(w.value) for w in app.warning)
+    assert next(iter(query.values())) in warnings(app) or "evil.example" in warnings(app)
+
+
+def test_link_problems_stay_while_the_map_reports_its_view_and_go_when_the_view_changes():
+    app = open_app(date="2015-02-30")
+    app.session_state["control-map"] = view(9, 19, 26, 34, zoom=5.5)  # the map's first report reruns the script
+    assert "not a real date" in warnings(app.run())
+    app.slider[0].set_value(date(2015, 6, 4)).run()
+    assert not app.warning
+
+
+def test_compare_dates_picked_in_the_wrong_order_are_swapped_with_a_note():
+    app = open_app(view="compare", before="2015-02-17", after="2015-06-04")
+    app.date_input[0].set_value(date(2015, 8, 1)).run()
+    assert "Before is later than after" in " ".join(i.value for i in app.info)
+    islamic_state = app.dataframe[0].value.set_index("faction").loc["IS"]
+    expected = change_table(Store(), date(2015, 6, 4), date(2015, 8, 1)).set_index("faction").loc["islamic-state"]
+    assert islamic_state["km2_before"] == round(expected["km2_before"])
+
+
+# ---------------------------------------------------------------- hostile or broken data
+
+
+def test_hostile_names_in_the_data_show_as_text_in_labels_and_place_history(hostile_data, downloads):
+    app = open_app(place="sirte")
+    assert not app.exception
+    labels = [option.content for option in app.pills[0].proto.options]
+    assert labels and not any(live_markup(label) for label in labels)
+    assert downloads and not any(live_markup(label) for label in downloads)
+    assert not any(live_markup(md.value) for md in app.markdown)
+    assert "Sirte [Session expired](https://evil.example/login)" in text(app)  # shown, as written
+
+
+def test_an_unreadable_layer_file_is_named_and_the_rest_of_the_page_works(tmp_path, monkeypatch):
+    broken = hostile_geodata(tmp_path / "geodata")
+    (broken / "layers" / "islamic-state" / "2015-05-20.geojson").write_text('{"type": "FeatureCollection", "feat')
+    monkeypatch.setenv("LIBYA_CONTROL_GEODATA", str(broken))
+    streamlit.cache_resource.clear()
+    try:
+        app = open_app(date="2015-05-25")
+        assert not app.exception
+        errors = html.unescape(" ".join(e.value for e in app.error))
+        assert "layers/islamic-state/2015-05-20.geojson" in errors and "broken JSON" in errors
+        assert "Tobruk and the Egyptian border" in shown_groups(app)  # the other factions are still drawn
+        app.selectbox[0].set_value("sirte").run()
+        assert not app.exception and "who held it" in text(app)
+    finally:
+        streamlit.cache_resource.clear()

@@ -92,10 +92,10 @@ def test_who_csv_adds_a_faction_column_and_keeps_the_others(tmp_path):
     code, out, _ = run("who", "--csv", str(events))
     assert code == 0
     assert out.splitlines() == [
-        "event,date,lat,lon,faction",
-        "parliament,2015-02-17,32.0896,23.9538,tobruk",
-        "desert,2015-02-17,27.0,18.0,none",
-        "sirte,2015-06-01,31.2089,16.5887,islamic-state",
+        "event,date,lat,lon,faction,note",
+        "parliament,2015-02-17,32.0896,23.9538,tobruk,",
+        "desert,2015-02-17,27.0,18.0,none,",
+        "sirte,2015-06-01,31.2089,16.5887,islamic-state,",
     ]
 
 
@@ -382,7 +382,7 @@ def test_who_csv_explains_a_file_that_is_not_utf8(tmp_path):
 
 def test_who_csv_accepts_header_names_in_any_case(tmp_path):
     code, out, _ = run("who", "--csv", str(drawn(tmp_path, "Date, Lat, Lon\n2015-02-17,32.0896,23.9538\n", "e.csv")))
-    assert code == 0 and out.splitlines()[1].endswith(",tobruk")
+    assert code == 0 and out.splitlines()[1].endswith(",tobruk,")
 
 
 def test_who_csv_refuses_point_flags_as_well(tmp_path):
@@ -413,3 +413,36 @@ def test_export_explains_an_output_path_that_is_a_folder(tmp_path):
 def test_diff_explains_dates_before_the_data():
     code, _, err = run("diff", "2013-01-01", "2013-02-01")
     assert code == 1 and "the data begins on 2014-05-16" in err
+
+
+FORMULAS = 'event,date,lat,lon\n"=HYPERLINK(""https://evil.example"",""x"")",2015-02-17,32.0896,23.9538\n+1+2,2015-02-17,32.0896,23.9538\n@SUM(A1),2015-02-17,32.0896,23.9538\n-12.5,2015-02-17,32.0896,23.9538\n'
+
+
+def test_who_csv_keeps_every_cell_as_given_by_default(tmp_path):
+    code, out, _ = run("who", "--csv", str(drawn(tmp_path, FORMULAS, "events.csv")))
+    assert code == 0 and out.splitlines()[1].startswith('"=HYPERLINK(""https://evil.example"",""x"")"')
+
+
+def test_who_safe_csv_keeps_spreadsheets_from_running_cells_as_formulas(tmp_path):
+    code, out, _ = run("who", "--csv", str(drawn(tmp_path, FORMULAS, "events.csv")), "--safe-csv")
+    firsts = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert code == 0 and firsts == ['"\'=HYPERLINK(""https://evil.example""', "'+1+2", "'@SUM(A1)", "-12.5"]
+
+
+def test_who_csv_refuses_a_header_that_names_a_column_twice(tmp_path):
+    events = drawn(tmp_path, "date,lat,lon,Lat\n2015-02-17,32.0896,23.9538,27.0\n", "events.csv")
+    code, out, err = run("who", "--csv", str(events))
+    assert code == 1 and out == "" and "columns 2 and 4 are both named 'lat'" in err
+
+
+def test_who_csv_notes_why_a_row_may_answer_none(tmp_path):
+    events = drawn(
+        tmp_path,
+        "date,lat,lon\n2014-01-01,32.0896,23.9538\n2015-02-17,23.9538,32.0896\n2015-02-17,32.0896,23.9538\n",
+        "events.csv",
+    )
+    rows = run("who", "--csv", str(events))[1].splitlines()
+    assert rows[0] == "date,lat,lon,faction,note"
+    assert rows[1].startswith("2014-01-01,32.0896,23.9538,none,") and "before the data begins (2014-05-16)" in rows[1]
+    assert rows[2].endswith(",none,the point lies outside Libya (latitude and longitude swapped?)")
+    assert rows[3] == "2015-02-17,32.0896,23.9538,tobruk,"

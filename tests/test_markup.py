@@ -1,13 +1,25 @@
 """Text from the data is escaped wherever it becomes HTML; only http(s) URLs become links."""
 
+import html
 from datetime import date
 
 import folium
+import geopandas as gpd
 import pandas as pd
-from conftest import area, write_layer
+import pytest
+import shapely
+from conftest import HOSTILE, area, markdown_html, write_layer
 
-from layers.mapping import Legend, PlaceMarkers, control_data, control_layers, labelled_places, place_marks
-from layers.markup import link, script_json
+from layers.mapping import (
+    Legend,
+    PlaceMarkers,
+    change_layers,
+    control_data,
+    control_layers,
+    labelled_places,
+    place_marks,
+)
+from layers.markup import link, markdown_literal, markup, quoted, script_json
 from layers.registry import Faction
 from layers.store import Store
 from layers.summary import summary_html
@@ -29,7 +41,43 @@ def drawn(store: Store, day: date):
 
 def test_a_source_title_is_escaped_and_its_http_url_linked():
     html = link({"title": EVIL, "url": "https://example.org/?a=1&b=2", "published": "2015"})
-    assert "<img" not in html and "&lt;img" in html and 'href="https://example.org/?a=1&amp;b=2"' in html
+    assert "<img" not in html and 'href="https://example.org/?a=1&amp;b=2"' in html
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_literal_text_is_shown_as_written_and_never_as_markup(text):
+    shown = markdown_html(markdown_literal(text))
+    assert "<a " not in shown and "<img" not in shown and "<em>" not in shown and "<code>" not in shown
+    assert html.unescape(shown) == f"<p>{text}</p>\n"
+
+
+def test_a_source_title_in_markdown_is_text_inside_its_own_link():
+    shown = markdown_html(link({"title": "[Session expired](https://evil.example/login)", "url": "https://example.org"}))
+    assert shown.count("<a ") == 1 and "evil.example/login" not in shown.split(">", 2)[1]
+    assert "[Session expired](https://evil.example/login)" in html.unescape(shown)
+
+
+def test_a_long_value_is_quoted_and_cut_short():
+    assert quoted("x" * 500) == repr("x" * 60 + "…") and quoted("2015-02-30") == "'2015-02-30'"
+
+
+@pytest.mark.parametrize("text", HOSTILE[:4])
+def test_markup_is_found_in_names_and_descriptions(text):
+    assert markup(f"Benghazi {text}") is not None
+
+
+@pytest.mark.parametrize("text", ["Benghazi: al-Laithi", "Ajdabiya (south) & the coast road", "Es Sider [terminal]"])
+def test_ordinary_names_hold_no_markup(text):
+    assert markup(text) is None
+
+
+def test_change_map_tooltips_escape_faction_names():
+    registry = {"x": Faction("x", "X", EVIL, "#000000", "d")}
+    gained = gpd.GeoDataFrame(
+        {"faction": ["x"], "change": ["gained"], "km2": [12.0]}, geometry=[shapely.box(18, 27, 18.1, 27.1)], crs="EPSG:4326"
+    )
+    page = rendered(*change_layers(gained, registry))
+    assert "<img src=x" not in page and "lt;img src=x" in page  # folium writes & as \\u0026 in its JSON
 
 
 def test_a_non_http_url_is_not_linked():

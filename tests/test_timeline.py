@@ -97,13 +97,20 @@ def test_the_day_after_a_change_still_shows_it(shipped):
     assert answer(who(shipped, date(2015, 5, 20) + one_day, 16.5887, 31.2089)) == "islamic-state"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(sorted(DAYS_WITH_DATA)), st.floats(24.0, 33.0), st.floats(10.0, 25.0)), min_size=1, max_size=12
-    )
+PLACE_POINTS = [(p.y, p.x) for p in Store().places.geometry]  # towns, terminals and districts, where areas are
+points = st.one_of(
+    st.tuples(st.floats(24.0, 33.0), st.floats(10.0, 25.0)),
+    st.builds(
+        lambda place, dy, dx: (place[0] + dy, place[1] + dx),
+        st.sampled_from(PLACE_POINTS),
+        st.floats(-0.1, 0.1),
+        st.floats(-0.1, 0.1),
+    ),
 )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(days, points), min_size=1, max_size=40))
 def test_tagging_many_points_at_once_answers_as_who_does_one_by_one(shipped, rows):
-    days, lats, lons = ([row[i] for row in rows] for i in range(3))
-    batch = tag_points(shipped, days, lons, lats)
-    assert [answer(h) for h in batch] == [answer(who(shipped, d, lon, lat)) for d, lat, lon in rows]
+    days_, lats, lons = [d for d, _ in rows], [p[0] for _, p in rows], [p[1] for _, p in rows]
+    assert tag_points(shipped, days_, lons, lats) == [answer(who(shipped, d, lon, lat)) for d, lat, lon in zip(days_, lats, lons)]

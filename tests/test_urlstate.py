@@ -55,3 +55,19 @@ def test_to_query_round_trips_through_read_query():
 
 def test_to_query_leaves_out_factions_when_all_are_shown():
     assert "factions" not in to_query(read()[0], FACTIONS)
+
+
+def test_a_very_long_bad_value_is_cut_short_in_its_message():
+    _, [message] = read(view="x" * 5_000)
+    assert len(message) < 200 and "x" * 60 + "…" in message
+
+
+def test_before_later_than_after_is_swapped_with_a_message():
+    state, [message] = read(view="compare", before="2015-06-04", after="2015-02-17")
+    assert (state.before, state.after) == (date(2015, 2, 17), date(2015, 6, 4))
+    assert "'before' 2015-06-04 is later than 'after' 2015-02-17" in message and "swapped" in message
+
+
+def test_faction_ids_none_of_which_is_known_fall_back_to_every_faction():
+    state, [message] = read(factions="../../etc")
+    assert state.factions == tuple(FACTIONS) and "'../../etc'" in message and "showing every faction" in message

@@ -2,8 +2,9 @@
 
 import json
 
+import pytest
 import shapely
-from conftest import area, write_layer
+from conftest import SOURCE, area, write_layer
 
 from layers.geojson import feature_collection
 from layers.store import Store
@@ -164,3 +165,40 @@ def test_a_version_dated_in_the_future_is_reported(empty_root):
     write_layer(empty_root, "tobruk", "2999-01-01", [area(18.0, 27.0, "Desert")])
     [problem] = problems(empty_root)
     assert "2999-01-01 is in the future" in problem
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"name": '<img src=x onerror="alert(1)">'},
+        {"name": "Sirte ![](https://evil.example/pixel.png)"},
+        {"note": "[Session expired](https://evil.example/login)"},
+        {"sources": [SOURCE | {"title": "<script>alert(1)</script>"}]},
+    ],
+    ids=["HTML in a name", "Markdown image in a name", "Markdown link in a note", "HTML in a source title"],
+)
+def test_markup_in_an_areas_text_is_reported(empty_root, properties):
+    write_layer(
+        empty_root,
+        "tobruk",
+        "2015-02-17",
+        [area(18.0, 27.0, "Desert") | {"properties": {"name": "Desert", "status": "held", "sources": [SOURCE], **properties}}],
+    )
+    [problem] = problems(empty_root)
+    assert "markup" in problem and "layers/tobruk/2015-02-17.geojson" in problem
+
+
+@pytest.mark.parametrize("field", ["name", "short_name", "description", "alliance_note"])
+def test_markup_in_the_registry_is_reported(empty_root, field):
+    registry = json.loads((empty_root / "factions.json").read_text())
+    registry["factions"][0][field] = "HoR [Session expired](https://evil.example/login)"
+    (empty_root / "factions.json").write_text(json.dumps(registry))
+    [problem] = problems(empty_root)
+    assert problem.startswith("factions.json, faction #1 (tobruk)") and field in problem and "Markdown link" in problem
+
+
+def test_a_temporary_file_left_by_an_interrupted_write_is_reported(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Desert")])
+    (empty_root / "layers" / "tobruk" / ".2015-03-01.geojson.k2j4x9.tmp").write_text('{"type": "Feat')
+    [problem] = problems(empty_root)
+    assert "layers/tobruk/.2015-03-01.geojson.k2j4x9.tmp" in problem and "interrupted write" in problem
