@@ -16,7 +16,7 @@ from layers.change import change_table
 from layers.compose import DescriptionError, compose, differences, write
 from layers.export import export_state
 from layers.geojson import GeoJSONError, dumps, write_atomic
-from layers.importing import ImportRefused, import_version
+from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
 from layers.registry import RegistryError
 from layers.store import Store, StoreError, default_root, parse_day
@@ -195,11 +195,13 @@ def cmd_diff(store: Store, args, out: TextIO) -> int:
 
 
 def cmd_add(store: Store, args, out: TextIO) -> int:
-    result = import_version(store, args.faction, args.date, Path(args.file), replace=args.replace)
+    limits = Limits(max_mb=args.max_mb, max_vertices=args.max_vertices)
+    result = import_version(store, args.faction, args.date, Path(args.file), args.replace, args.empty, limits)
     action = "replaced" if result.replaced else "added"
     print(f"{action} {result.path.relative_to(store.root)}: {result.areas} area(s)", file=out)
     if not result.areas:
-        print(f"the layer is empty: {args.faction} holds nothing from {args.date}", file=out)
+        removed = f"; it no longer holds {listed(result.removed)}" if result.removed else ""
+        print(f"the layer is empty: {args.faction} holds nothing from {args.date}{removed}", file=out)
     if result.ignored_properties:
         print(f"ignored properties outside the data contract: {', '.join(result.ignored_properties)}", file=out)
     return 0
@@ -264,7 +266,19 @@ def parser() -> argparse.ArgumentParser:
     add_cmd.add_argument("faction")
     add_cmd.add_argument("date")
     add_cmd.add_argument("file")
-    add_cmd.add_argument("--replace", action="store_true", help="overwrite the version if it exists")
+    add_cmd.add_argument("--replace", action="store_true", help="overwrite a version added by hand earlier")
+    add_cmd.add_argument(
+        "--empty", action="store_true", help="the file has no features on purpose: the faction holds nothing from this date"
+    )
+    add_cmd.add_argument(
+        "--max-mb", type=float, default=Limits.max_mb, help=f"refuse a file larger than this (default {Limits.max_mb:g} MB)"
+    )
+    add_cmd.add_argument(
+        "--max-vertices",
+        type=int,
+        default=Limits.max_vertices,
+        help=f"refuse a layer with more vertices than this (default {Limits.max_vertices:,})",
+    )
     add_cmd.set_defaults(run=cmd_add)
 
     compose_cmd = commands.add_parser("compose", help="regenerate the layers from geodata/control/areas.toml")

@@ -240,13 +240,15 @@ def compose(store: Store, description_path: Path | None = None) -> dict[str, str
     }
 
 
+def is_composed(path: Path) -> bool:
+    """Whether a layer file was composed from the description (the marker sits on its first line)."""
+    with path.open("rb") as handle:
+        return b'"composed_from"' in handle.readline()
+
+
 def _on_disk(store: Store) -> dict[str, bool]:
-    """Every layer file, and whether it was composed (the marker sits on the first line)."""
-    files = {}
-    for file in sorted((store.root / "layers").glob("*/*.geojson")):
-        with file.open(encoding="utf-8") as handle:
-            files[str(file.relative_to(store.root))] = '"composed_from"' in handle.readline()
-    return files
+    """Every layer file, and whether it was composed."""
+    return {str(file.relative_to(store.root)): is_composed(file) for file in sorted((store.root / "layers").glob("*/*.geojson"))}
 
 
 def differences(store: Store, produced: dict[str, str]) -> list[str]:
@@ -271,20 +273,21 @@ def write(store: Store, produced: dict[str, str]) -> list[str]:
     """Write every produced file (atomically) and remove composed files no longer produced.
 
     Refuses, before writing anything, to overwrite a version added by hand.
+    Holds the write lock, so an `add` cannot slip in between the check and the writing.
     """
-    on_disk = _on_disk(store)
-    clashes = sorted(path for path in produced if path in on_disk and not on_disk[path])
-    if clashes:
-        raise DescriptionError(
-            f"{', '.join(clashes)}: added by hand, and the description also produces it; "
-            "move that version into the description or give it another date"
-        )
-    removed = [path for path, composed in on_disk.items() if composed and path not in produced]
-    for path in removed:
-        (store.root / path).unlink()
-    for path, text in produced.items():
-        file = store.root / path
-        if not file.exists() or file.read_text(encoding="utf-8") != text:
-            write_atomic(file, text)
-    store.clear_cache()
+    with store.writing():
+        on_disk = _on_disk(store)
+        clashes = sorted(path for path in produced if path in on_disk and not on_disk[path])
+        if clashes:
+            raise DescriptionError(
+                f"{', '.join(clashes)}: added by hand, and the description also produces it; "
+                "move that version into the description or give it another date"
+            )
+        removed = [path for path, composed in on_disk.items() if composed and path not in produced]
+        for path in removed:
+            (store.root / path).unlink()
+        for path, text in produced.items():
+            file = store.root / path
+            if not file.exists() or file.read_text(encoding="utf-8") != text:
+                write_atomic(file, text)
     return removed

@@ -106,6 +106,8 @@ def load_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise GeoJSONError(str(path), f"broken JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
+    except ValueError as err:  # Python refuses integers of more than 4,300 digits
+        raise GeoJSONError(str(path), f"holds a number that cannot be read ({str(err).split(':')[0]})") from None
     except RecursionError:
         raise GeoJSONError(str(path), "JSON nested too deeply to be GeoJSON") from None
 

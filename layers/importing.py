@@ -2,8 +2,10 @@
 
 Normal variation is accepted and normalised (a single Feature or geometry,
 clockwise rings, long decimals, a crs member that says WGS84, QGIS writing
-lists as JSON text); anything else is refused with every problem listed, and
-the store is left untouched until the new file is complete.
+lists as JSON text, GDAL writing them as "(2:a,b)"); anything else is refused
+with every problem listed, and the store is left untouched until the new file
+is complete. The checks that depend on the store run again under its write
+lock, so two commands at once cannot both pass them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
+import shapely
+
+from layers.compose import DESCRIPTION, is_composed
 from layers.geojson import (
     GeoJSONError,
     feature_collection,
@@ -27,7 +32,9 @@ from layers.store import Store, StoreError, VersionRef, areas_frame, parse_day
 from layers.validation import Problem, check_features, outline_zone, overlap_problems, plausible_day
 
 PROPERTIES = ("name", "status", "contested_with", "sources", "note")
-LISTS = ("contested_with", "sources")  # QGIS writes list fields as JSON text
+LISTS = ("contested_with", "sources")  # QGIS writes list fields as JSON text, GDAL as "(2:a,b)"
+GDAL_LIST = re.compile(r"^\(([0-9]+):(.*)\)$", re.DOTALL)
+NAMES_SHOWN = 8
 WGS84_NAMES = re.compile(r"(CRS84|EPSG:(?:[0-9.]*:)?4326|EPSG/[0-9]+/4326)$", re.IGNORECASE)
 
 
@@ -38,11 +45,20 @@ class ImportRefused(ValueError):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How large a layer `add` takes: far above any layer of this record, far below one that makes the map crawl."""
+
+    max_mb: float = 20
+    max_vertices: int = 200_000
+
+
+@dataclass(frozen=True)
 class Imported:
     path: Path
     areas: int
     replaced: bool
     ignored_properties: tuple[str, ...]
+    removed: tuple[str, ...] = ()  # for an empty layer: the areas the faction held until then
 
 
 def _declared_crs(document: Any) -> str | None:
@@ -58,8 +74,15 @@ def _declared_crs(document: Any) -> str | None:
     return "an unreadable 'crs' member"
 
 
-def _json_list(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().startswith("["):
+def _list(value: Any) -> Any:
+    """A list that a GIS tool wrote as text, as a list again; other values as they are (the checks judge them)."""
+    if not isinstance(value, str):
+        return value
+    gdal = GDAL_LIST.match(value.strip())
+    if gdal:
+        items = gdal[2].split(",") if gdal[2] else []
+        return items if len(items) == int(gdal[1]) else value
+    if value.strip().startswith("["):
         try:
             return json.loads(value)
         except json.JSONDecodeError:
@@ -67,32 +90,62 @@ def _json_list(value: Any) -> Any:
     return value
 
 
-def _normalised(feature: Any, where: str) -> tuple[Any, set[str]]:
-    """The feature with only the contract's properties and an RFC 7946 geometry (when readable)."""
+def _normalised(feature: Any, where: str) -> tuple[Any, set[str], int]:
+    """The feature with only the contract's properties and an RFC 7946 geometry (when readable), and its vertices."""
     properties = feature.get("properties") if isinstance(feature, dict) else None
     if not isinstance(properties, dict):
-        return feature, set()  # the checks say what is wrong with it
-    kept = {key: _json_list(properties[key]) if key in LISTS else properties[key] for key in PROPERTIES if key in properties}
+        return feature, set(), 0  # the checks say what is wrong with it
+    kept = {key: _list(properties[key]) if key in LISTS else properties[key] for key in PROPERTIES if key in properties}
+    dropped = set(properties) - set(PROPERTIES)
     try:
         geometry = to_shape(feature.get("geometry"), where)
     except GeoJSONError:
-        return {**feature, "properties": kept}, set(properties) - set(PROPERTIES)
+        return {**feature, "properties": kept}, dropped, 0
     if geometry.geom_type in ("Polygon", "MultiPolygon") and geometry.is_valid and not geometry.is_empty:
         shaped = rfc7946_geometry(geometry)
     else:
         shaped = feature.get("geometry")
-    return {"type": "Feature", "properties": kept, "geometry": shaped}, set(properties) - set(PROPERTIES)
+    return {"type": "Feature", "properties": kept, "geometry": shaped}, dropped, int(shapely.get_num_coordinates(geometry))
 
 
-def import_version(store: Store, faction: str, day_text: str, source: Path, replace: bool = False) -> Imported:
+def _check_source_file(source: Path, limits: Limits) -> None:
+    """A regular file within the size limit, checked before a byte of it is read."""
+    if source.is_dir():
+        raise StoreError(f"{source} is a folder; give the GeoJSON file to add")
+    if not source.exists():
+        raise StoreError(f"{source}: no such file")
+    if not source.is_file():
+        raise StoreError(f"{source} is not a regular file (a device, pipe or socket); save the layer to a file first")
+    size_mb = source.stat().st_size / 1e6
+    if size_mb > limits.max_mb:
+        raise StoreError(
+            f"{source} is {size_mb:,.1f} MB, over the limit of {limits.max_mb:g} MB for one layer; "
+            "simplify it, or --max-mb raises the limit"
+        )
+
+
+def listed(names: Sequence[str]) -> str:
+    """Names for a message: the first few, then how many more."""
+    more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(names[:NAMES_SHOWN]) + more
+
+
+def import_version(
+    store: Store,
+    faction: str,
+    day_text: str,
+    source: Path,
+    replace: bool = False,
+    empty: bool = False,
+    limits: Limits = Limits(),
+) -> Imported:
     store.faction(faction)
     day = parse_day(day_text, "version date")
     if plausible_day(day):
         raise StoreError(f"version date {plausible_day(day)}")
     source = Path(source)
     where = source.name
-    if not source.is_file():
-        raise StoreError(f"{source}: no such file")
+    _check_source_file(source, limits)
     try:
         document = load_json(source)
         crs = _declared_crs(document)
@@ -109,22 +162,53 @@ def import_version(store: Store, faction: str, day_text: str, source: Path, repl
         raw = features_of(document, where)
     except GeoJSONError as err:
         raise ImportRefused([Problem(where, err.what)]) from None
-    normalised, ignored = [], set()
+    normalised, ignored, vertices = [], set(), 0
     for number, feature in enumerate(raw, start=1):
-        clean, dropped = _normalised(feature, f"{where}, feature #{number}")
+        clean, dropped, count = _normalised(feature, f"{where}, feature #{number}")
         normalised.append(clean)
         ignored |= dropped
+        vertices += count
+    if vertices > limits.max_vertices:
+        raise ImportRefused(
+            [
+                Problem(
+                    where,
+                    f"has {vertices:,} vertices, over the limit of {limits.max_vertices:,} for "
+                    "one layer (the map would crawl); simplify it, or --max-vertices raises the limit",
+                )
+            ]
+        )
+    if empty and normalised:
+        raise StoreError(f"--empty was given, but {where} has {len(normalised)} feature(s); leave out --empty to add them")
     problems = check_features(normalised, where, faction, store, outline_zone(store))
     if problems:
         raise ImportRefused(problems)
     ref = VersionRef(faction, day)
-    target = store.path(ref)
-    existed = target.exists()
-    if existed and not replace:
-        raise StoreError(f"{ref.relpath} already exists; pass --replace to overwrite it")
-    overlaps = overlap_problems(store.with_version(ref, areas_frame(normalised, ref.relpath)), only=ref)
-    if overlaps:
-        raise ImportRefused(overlaps)
-    write_feature_collection(target, feature_collection(normalised))
-    store.clear_cache()
-    return Imported(target, len(normalised), existed, tuple(sorted(ignored)))
+    with store.writing():  # from here on, what the store holds cannot change under us
+        target = store.path(ref)
+        existed = target.exists()
+        if existed and is_composed(target):
+            raise StoreError(
+                f"{ref.relpath} already exists and is composed from {DESCRIPTION}: change that version "
+                "there and run `python -m layers compose` (add would make it a hand-made file that "
+                "compose then refuses to touch)"
+            )
+        if existed and not replace:
+            raise StoreError(f"{ref.relpath} already exists; pass --replace to overwrite it")
+        held_then = [name for r in store.index.at(day) if r.faction == faction for name in store.frame(r)["name"]]
+        if not normalised and not empty:
+            then = f"it holds {listed(held_then)} then" if held_then else "it holds nothing then anyway"
+            raise ImportRefused(
+                [
+                    Problem(
+                        where,
+                        f"has no features: adding it would remove all of {faction}'s ground from "
+                        f"{day} ({then}); pass --empty if that is what you mean",
+                    )
+                ]
+            )
+        overlaps = overlap_problems(store.with_version(ref, areas_frame(normalised, ref.relpath)), only=ref)
+        if overlaps:
+            raise ImportRefused(overlaps)
+        write_feature_collection(target, feature_collection(normalised))
+    return Imported(target, len(normalised), existed, tuple(sorted(ignored)), () if normalised else tuple(held_then))

@@ -18,22 +18,26 @@ import os
 import re
 from bisect import bisect_right
 from collections import OrderedDict, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import geopandas as gpd
 import pandas as pd
 import shapely
+from filelock import FileLock, Timeout
 
-from layers.geojson import GeoJSONError, read_features, to_shape
+from layers.geojson import GeoJSONError, is_temp_file, read_features, to_shape
 from layers.geometry import WGS84
 from layers.markup import quoted
 from layers.registry import Faction, load_registry
 
 SHIPPED_ROOT = Path(__file__).resolve().parent.parent / "geodata"
+LOCK_FILE = ".write.lock"  # in the data folder: one writer at a time
+LOCK_WAIT_SECONDS = 30.0
 FRAME_CACHE_SIZE = 1024  # versions kept parsed; a state needs one per faction
 VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
 AREA_COLUMNS = ["name", "status", "contested_with", "sources", "note"]
@@ -218,6 +222,33 @@ class Store:
             known = ", ".join(self.registry)
             raise StoreError(f"unknown faction {faction_id!r}; known ids: {known}")
         return self.registry[faction_id]
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the data folder's write lock while checking and writing, so that two commands
+        cannot both pass a check that only one of them may pass.
+
+        Whatever was read before is forgotten (another writer may have changed
+        it), and temporary files left by a writer that was killed are removed:
+        under the lock nobody else is writing them.
+        """
+        lock = FileLock(self.root / LOCK_FILE)
+        try:
+            lock.acquire(timeout=LOCK_WAIT_SECONDS)
+        except Timeout:
+            raise StoreError(
+                f"another command is writing to {self.root} (it holds {LOCK_FILE}, and still did after "
+                f"{LOCK_WAIT_SECONDS:g} s); try again when it has finished"
+            ) from None
+        try:
+            self.clear_cache()
+            for stray in (self.root / "layers").glob("*/.*"):
+                if is_temp_file(stray):
+                    stray.unlink()
+            yield
+        finally:
+            self.clear_cache()
+            lock.release()
 
     def clear_cache(self) -> None:
         """Forget parsed versions and the index, after files were written."""

@@ -65,6 +65,14 @@ def _label(where: str, number: int, properties: Any) -> str:
 
 
 def _check_sources(sources: Any, label: str) -> list[Problem]:
+    if isinstance(sources, str):
+        return [
+            Problem(
+                label,
+                f"sources is not valid JSON ({len(sources)} characters of text); was it truncated by a "
+                "Shapefile, which cuts text at 254 characters? Save the layer as GeoPackage or GeoJSON",
+            )
+        ]
     if not isinstance(sources, list) or not sources:
         return [Problem(label, "cites no source: 'sources' must list at least one {title, url, published}")]
     problems = []

@@ -8,7 +8,7 @@ import shapely
 from markdown_it import MarkdownIt
 
 from layers.geojson import feature, feature_collection
-from layers.store import SHIPPED_ROOT, Store
+from layers.store import LOCK_FILE, SHIPPED_ROOT, Store
 
 HOSTILE = [  # what a hostile data folder or link puts where text is shown
     '<img src=x onerror="alert(1)">',
@@ -41,10 +41,10 @@ def write_layer(root: Path, faction: str, day: str, features: list[dict]) -> Pat
 
 
 def tree_digest(root: Path) -> str:
-    """A fingerprint of every file under root, to prove a refused command changed nothing."""
+    """A fingerprint of every data file under root, to prove a refused command changed nothing (the lock is no data)."""
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.name != LOCK_FILE:
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -4,8 +4,10 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import shapely
 from conftest import SOURCE, area, tree_digest, write_layer
@@ -203,20 +205,22 @@ def test_add_accepts_a_single_feature(shipped_copy, tmp_path):
 
 
 def test_add_refuses_to_overwrite_a_version_without_replace(shipped_copy, tmp_path):
-    source = drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]))
+    run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]))), root=shipped_copy)
     before = tree_digest(shipped_copy)
-    code, _, err = run("add", "tebu", "2014-09-15", str(source), root=shipped_copy)
+    source = drawn(tmp_path, feature_collection([area(18.5, 27.0, "Camp")]), "second.geojson")
+    code, _, err = run("add", "tebu", "2015-07-01", str(source), root=shipped_copy)
     assert code == 1 and "already exists; pass --replace" in err and tree_digest(shipped_copy) == before
 
 
-def test_add_with_replace_overwrites_the_version(shipped_copy, tmp_path):
-    source = drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]))
-    code, out, _ = run("add", "tebu", "2014-09-15", str(source), "--replace", root=shipped_copy)
+def test_add_with_replace_overwrites_a_version_added_by_hand(shipped_copy, tmp_path):
+    run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]))), root=shipped_copy)
+    source = drawn(tmp_path, feature_collection([area(18.5, 27.0, "Second outpost")]), "second.geojson")
+    code, out, _ = run("add", "tebu", "2015-07-01", str(source), "--replace", root=shipped_copy)
     assert code == 0 and out.startswith("replaced")
     assert [
         f["properties"]["name"]
-        for f in json.loads((shipped_copy / "layers" / "tebu" / "2014-09-15.geojson").read_text())["features"]
-    ] == ["Outpost"]
+        for f in json.loads((shipped_copy / "layers" / "tebu" / "2015-07-01.geojson").read_text())["features"]
+    ] == ["Second outpost"]
 
 
 BAD_INPUTS = {
@@ -351,9 +355,25 @@ def test_add_keeps_holes_and_winds_them_clockwise(shipped_copy, tmp_path):
     assert polygon.exterior.is_ccw and len(polygon.interiors) == 1 and not polygon.interiors[0].is_ccw
 
 
-def test_add_says_when_a_layer_empties_the_faction(shipped_copy, tmp_path):
-    code, out, _ = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([]))), root=shipped_copy)
-    assert code == 0 and "tebu holds nothing from 2015-07-01" in out
+def test_add_refuses_an_empty_layer_unless_told_it_empties_the_faction(shipped_copy, tmp_path):
+    before = tree_digest(shipped_copy)
+    code, out, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([]))), root=shipped_copy)
+    assert code == 1 and out == "" and tree_digest(shipped_copy) == before
+    assert "has no features" in err and "would remove all of tebu's ground from 2015-07-01" in err and "--empty" in err
+    assert "Ubari" in err  # what tebu held then, by name
+
+
+def test_add_with_empty_says_what_it_removes(shipped_copy, tmp_path):
+    empty = str(drawn(tmp_path, feature_collection([])))
+    code, out, _ = run("add", "tebu", "2015-07-01", empty, "--empty", root=shipped_copy)
+    assert code == 0 and "tebu holds nothing from 2015-07-01" in out and "Ubari" in out
+    assert run("who", "--date", "2015-07-02", "--lat", "26.5901", "--lon", "12.7805", root=shipped_copy)[1] == "tuareg\n"
+
+
+def test_add_with_empty_refuses_a_layer_that_has_features(shipped_copy, tmp_path):
+    source = str(drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")])))
+    code, _, err = run("add", "tebu", "2015-07-01", source, "--empty", root=shipped_copy)
+    assert code == 1 and "--empty" in err and "1 feature" in err
 
 
 def test_add_names_a_feature_without_geometry(shipped_copy, tmp_path):
@@ -446,3 +466,117 @@ def test_who_csv_notes_why_a_row_may_answer_none(tmp_path):
     assert rows[1].startswith("2014-01-01,32.0896,23.9538,none,") and "before the data begins (2014-05-16)" in rows[1]
     assert rows[2].endswith(",none,the point lies outside Libya (latitude and longitude swapped?)")
     assert rows[3] == "2015-02-17,32.0896,23.9538,tobruk,"
+
+
+# ---------------------------------------------------------------- add: careless, concurrent and outsized writes
+
+
+def test_add_refuses_to_replace_a_composed_version_and_names_the_description(shipped_copy, tmp_path):
+    before = tree_digest(shipped_copy)
+    source = drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]))
+    code, _, err = run("add", "tebu", "2014-09-15", str(source), "--replace", root=shipped_copy)
+    assert code == 1 and "composed from control/areas.toml" in err and tree_digest(shipped_copy) == before
+
+
+def test_add_refuses_while_another_command_writes_to_the_data(shipped_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr("layers.store.LOCK_WAIT_SECONDS", 0.2)
+    before = tree_digest(shipped_copy)
+    with Store(shipped_copy).writing():
+        code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(18.0, 27.0, "X"))), root=shipped_copy)
+    assert code == 1 and "another command is writing" in err and ".write.lock" in err
+    assert tree_digest(shipped_copy) == before
+
+
+def add_at_once(root: Path, *commands: list[str]) -> list[subprocess.CompletedProcess]:
+    """Start every `add` while the test holds the write lock, then let them run: the race a user meets."""
+    with Store(root).writing():
+        started = [
+            subprocess.Popen(
+                [sys.executable, "-m", "layers", "--geodata", str(root), "add", *command],
+                cwd=SHIPPED_ROOT.parent,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for command in commands
+        ]
+        time.sleep(4)  # each has loaded and checked its file and is at the lock
+    return [subprocess.CompletedProcess(p.args, p.wait(60), *p.communicate()) for p in started]
+
+
+def test_two_adds_at_once_cannot_both_take_the_same_ground(shipped_copy, tmp_path):
+    first = drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost", half=0.2)]), "first.geojson")
+    second = drawn(tmp_path, feature_collection([area(18.1, 27.0, "Camp", half=0.2)]), "second.geojson")
+    results = add_at_once(shipped_copy, ["tebu", "2015-07-01", str(first)], ["tuareg", "2015-07-01", str(second)])
+    assert sorted(r.returncode for r in results) == [0, 1]
+    assert "overlaps" in next(r.stderr for r in results if r.returncode)
+    assert check_store(Store(shipped_copy)) == []
+
+
+def test_two_adds_of_the_same_version_at_once_do_not_overwrite_each_other(shipped_copy, tmp_path):
+    first = drawn(tmp_path, feature_collection([area(18.0, 27.0, "Outpost")]), "first.geojson")
+    second = drawn(tmp_path, feature_collection([area(19.0, 27.0, "Camp")]), "second.geojson")
+    results = add_at_once(shipped_copy, ["tebu", "2015-07-01", str(first)], ["tebu", "2015-07-01", str(second)])
+    assert sorted(r.returncode for r in results) == [0, 1]
+    assert "already exists" in next(r.stderr for r in results if r.returncode)
+
+
+def test_add_removes_temporary_files_an_interrupted_write_left(shipped_copy, tmp_path):
+    stray = shipped_copy / "layers" / "tebu" / ".2015-03-01.geojson.k2j4x9.tmp"
+    stray.write_text('{"type": "Feat')
+    assert run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(18.0, 27.0, "X"))), root=shipped_copy)[0] == 0
+    assert not stray.exists() and check_store(Store(shipped_copy)) == []
+
+
+def test_add_reads_list_fields_as_gdal_writes_them_into_a_geopackage(shipped_copy, tmp_path):
+    item = area(18.0, 27.0, "Front", status="contested", contested_with="(2:tuareg,tebu)")
+    code, _, err = run("add", "zintan", "2015-07-01", str(drawn(tmp_path, item)), root=shipped_copy)
+    assert code == 0, err
+    written = json.loads((shipped_copy / "layers" / "zintan" / "2015-07-01.geojson").read_text())["features"][0]
+    assert written["properties"]["contested_with"] == ["tuareg", "tebu"]
+
+
+def test_add_says_sources_text_that_is_not_json_may_have_been_cut_by_a_shapefile(shipped_copy, tmp_path):
+    item = area(18.0, 27.0, "Outpost", sources=json.dumps([SOURCE] * 4)[:254])
+    code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, item)), root=shipped_copy)
+    assert code == 1 and "sources is not valid JSON" in err and "Shapefile" in err and "cites no source" not in err
+
+
+def test_add_refuses_a_layer_over_the_vertex_limit_and_states_it(shipped_copy, tmp_path):
+    turn = np.linspace(0, 2 * np.pi, 210_000, endpoint=False)
+    circle = shapely.Polygon(np.column_stack([18 + 0.5 * np.cos(turn), 27 + 0.5 * np.sin(turn)]))  # 210,001 vertices
+    item = area(18.0, 27.0, "Circle") | {"geometry": shapely.geometry.mapping(circle)}
+    before = tree_digest(shipped_copy)
+    code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, item)), root=shipped_copy)
+    assert code == 1 and "210,001 vertices" in err and "limit of 200,000" in err and "--max-vertices" in err
+    assert tree_digest(shipped_copy) == before
+
+
+def test_max_vertices_raises_the_limit(shipped_copy, tmp_path):
+    circle = shapely.Point(18.0, 27.0).buffer(0.5, quad_segs=2_500)
+    item = area(18.0, 27.0, "Circle") | {"geometry": shapely.geometry.mapping(circle)}
+    source = str(drawn(tmp_path, item))
+    assert "limit of 5,000" in run("add", "tebu", "2015-07-01", source, "--max-vertices", "5000", root=shipped_copy)[2]
+    assert run("add", "tebu", "2015-07-01", source, "--max-vertices", "20000", root=shipped_copy)[0] == 0
+
+
+def test_add_refuses_a_file_over_the_size_limit_before_reading_it(shipped_copy, tmp_path):
+    source = drawn(tmp_path, "{" + " " * 200_000)  # not even JSON: the size is checked first
+    code, _, err = run("add", "tebu", "2015-07-01", str(source), "--max-mb", "0.1", root=shipped_copy)
+    assert code == 1 and "0.2 MB" in err and "limit of 0.1 MB" in err and "--max-mb" in err
+
+
+def test_add_explains_a_number_too_long_to_read(shipped_copy, tmp_path):
+    source = drawn(tmp_path, '{"type": "Polygon", "coordinates": [[[1' + "0" * 5_000 + ", 27]]]}")
+    code, _, err = run("add", "tebu", "2015-07-01", str(source), root=shipped_copy)
+    assert code == 1 and "error:" in err and "number" in err and "Traceback" not in err
+
+
+def test_add_explains_a_folder_given_for_a_file(shipped_copy, tmp_path):
+    code, _, err = run("add", "tebu", "2015-07-01", str(tmp_path), root=shipped_copy)
+    assert code == 1 and "is a folder" in err and "no such file" not in err
+
+
+def test_add_explains_a_device_given_for_a_file(shipped_copy):
+    code, _, err = run("add", "tebu", "2015-07-01", "/dev/zero", root=shipped_copy)
+    assert code == 1 and "not a regular file" in err and "no such file" not in err

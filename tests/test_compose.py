@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 import shapely
-from conftest import area, tree_digest
+from conftest import area, tree_digest, write_layer
 
 from layers.compose import DescriptionError, area_shapes, compose, differences, load_description, write
 from layers.geojson import feature_collection
@@ -100,10 +100,8 @@ def test_compose_leaves_a_version_added_by_hand_alone(shipped_copy, tmp_path):
     assert (shipped_copy / "layers" / "tebu" / "2015-07-01.geojson").exists()
 
 
-def test_compose_refuses_to_overwrite_a_version_added_by_hand(shipped_copy, tmp_path):
-    drawn = tmp_path / "drawn.geojson"
-    drawn.write_text(json.dumps(feature_collection([area(18.0, 27.0, "Desert outpost")])))
-    import_version(Store(shipped_copy), "pfg", "2015-02-17", drawn, replace=True)
+def test_compose_refuses_to_overwrite_a_version_added_by_hand(shipped_copy):
+    write_layer(shipped_copy, "pfg", "2015-02-17", [area(18.0, 27.0, "Desert outpost")])  # the description also makes it
     store = Store(shipped_copy)
     before = tree_digest(shipped_copy)
     with pytest.raises(DescriptionError, match="layers/pfg/2015-02-17.geojson: added by hand"):
