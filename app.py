@@ -114,7 +114,9 @@ try:
     PLACE_NAMES = PLACES["name"].to_dict()
     EXTENT: Box = tuple(store().outline.bounds)
 except (ValueError, OSError, KeyError, DataSourceError) as err:
-    st.error(markdown_literal(f"The data in {store().root.name}/ cannot be read: {err}"), icon=":material/error:")
+    st.error(
+        markdown_literal(f"The data in {store().root.name}/ cannot be read: {store().in_words(err)}"), icon=":material/error:"
+    )
     st.stop()
 if not DATES:
     st.error(markdown_literal(f"{store().root.name}/layers holds no layer versions: there is nothing to map."))

@@ -182,14 +182,18 @@ def cmd_export(store: Store, args, out: TextIO) -> int:
 
 
 def cmd_diff(store: Store, args, out: TextIO) -> int:
-    table = change_table(store, parse_day(args.date1, "first date"), parse_day(args.date2, "second date"))
+    before, after = parse_day(args.date1, "first date"), parse_day(args.date2, "second date")
+    if before > after:
+        print(f"note: {before} is later than {after}; swapped them, so gains are gains", file=args.err)
+        before, after = after, before
+    table = change_table(store, before, after)
     if table.empty:
         first = store.index.dates[0] if store.index.dates else None
-        raise CommandError(f"no faction holds ground on {args.date1} or {args.date2}; the data begins on {first}")
+        raise CommandError(f"no faction holds ground on {before} or {after}; the data begins on {first}")
     if args.json:
         print(table.round(1).to_json(orient="records", indent=2), file=out)
     else:
-        print(f"km² held on {args.date1} and {args.date2} (equal-area projection; contested ground apart)", file=out)
+        print(f"km² held on {before} and {after} (equal-area projection; contested ground apart)", file=out)
         print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"), file=out)
     return 0
 

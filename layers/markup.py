@@ -19,6 +19,7 @@ HTTP_URL = re.compile(r"^https?://\S+$")
 _LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in string.punctuation})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)  # where GFM would start a link
 MARKUP = [
     (re.compile(r"<[A-Za-z/!?]"), "an HTML tag"),
     (re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"), "an HTML character reference"),
@@ -34,8 +35,11 @@ def markdown_literal(text: Any) -> str:
     Every punctuation character becomes a numeric character reference, which
     CommonMark renders as that character and never reads as syntax: no link,
     image, emphasis, tag or directive can form, in labels or in markup.
+    GitHub-flavoured renderers (remark-gfm, as Streamlit uses) also turn
+    addresses in the decoded text into links, so an invisible word joiner
+    breaks "://", "www." and "@" apart.
     """
-    return str(text).translate(_LITERAL)
+    return AUTOLINK.sub("\u2060", str(text)).translate(_LITERAL)
 
 
 def quoted(value: Any, limit: int = 60) -> str:

@@ -203,8 +203,12 @@ class Store:
         except GeoJSONError as err:
             if not self.skip_unreadable:
                 raise
-            self.unreadable[ref] = str(err).replace(f"{self.root}{os.sep}", "")  # no server paths
+            self.unreadable[ref] = self.in_words(err)
             return areas_frame([], ref.relpath)
+
+    def in_words(self, problem: Exception) -> str:
+        """A problem as a reader may see it: paths inside the data folder, not the server's."""
+        return str(problem).replace(f"{self.root}{os.sep}", "")
 
     def with_version(self, ref: VersionRef, frame: gpd.GeoDataFrame) -> "Store":
         """The store as it would be with `ref` added or replaced, without touching disk.

@@ -39,11 +39,11 @@ def shown_groups(app: AppTest) -> str:
 
 def text(app: AppTest) -> str:
     """The Markdown on the page as a reader sees its characters (character references decoded)."""
-    return html.unescape(" ".join(md.value for md in app.markdown))
+    return html.unescape(" ".join(md.value for md in app.markdown)).replace("\u2060", "")  # word joiners are invisible
 
 
 def warnings(app: AppTest) -> str:
-    return html.unescape(" ".join(w.value for w in app.warning))
+    return html.unescape(" ".join(w.value for w in app.warning)).replace("\u2060", "")
 
 
 def live_markup(markdown: str) -> bool:
@@ -372,5 +372,18 @@ def test_an_unreadable_layer_file_is_named_and_the_rest_of_the_page_works(tmp_pa
         assert "Tobruk and the Egyptian border" in shown_groups(app)  # the other factions are still drawn
         app.selectbox[0].set_value("sirte").run()
         assert not app.exception and "who held it" in text(app)
+    finally:
+        streamlit.cache_resource.clear()
+
+
+def test_a_registry_that_does_not_read_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
+    broken = hostile_geodata(tmp_path / "geodata")
+    (broken / "factions.json").write_text('{"factions": [{"id": "tobruk"}]}')
+    monkeypatch.setenv("LIBYA_CONTROL_GEODATA", str(broken))
+    streamlit.cache_resource.clear()
+    try:
+        app = open_app()
+        assert not app.exception
+        assert "factions.json" in html.unescape(app.error[0].value) and "missing name" in html.unescape(app.error[0].value)
     finally:
         streamlit.cache_resource.clear()

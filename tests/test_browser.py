@@ -12,8 +12,10 @@ import os
 import shutil
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from conftest import hostile_geodata
 from live_server import streamlit_server
 from offline_assets import serve_offline
 from playwright.sync_api import Frame, Page, sync_playwright
@@ -193,3 +195,81 @@ def test_the_map_shows_libya_without_a_tile_server(page, server):
     frame = map_frame(page)
     assert frame.locator("path[fill='#f7f4ec']").count() == 1  # Libya's outline, filled so it reads on a blank map
     assert frame.locator(".place-label", has_text="Tripoli").count() == 1
+
+
+# ---------------------------------------------------------------- hostile data and links
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """The app on a data folder whose every shown text is hostile markup (conftest.hostile_geodata)."""
+    root = hostile_geodata(tmp_path_factory.mktemp("hostile") / "geodata")
+    with streamlit_server(env={"LIBYA_CONTROL_GEODATA": str(root)}) as url:
+        yield url
+
+
+class Watch:
+    """What a page must never do: open a dialog, fetch from or link to the attacker's hosts."""
+
+    HOSTS = ("evil.example", "sources.example")
+
+    def __init__(self, page: Page):
+        self.page, self.dialogs, self.requests = page, [], []
+        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on(
+            "request",
+            lambda request: self.requests.append(request.url) if urlparse(request.url).hostname in self.HOSTS else None,
+        )
+
+    def live_markup(self) -> list[str]:
+        """Links and images to the attacker's host, in the page and in every map frame."""
+        found = []
+        for frame in self.page.frames:
+            found += frame.eval_on_selector_all(
+                "a[href*='evil.example'], img[src*='evil.example'], img[src='x']", "els => els.map(e => e.outerHTML)"
+            )
+        return found
+
+    def assert_clean(self) -> None:
+        time.sleep(1)  # let a late script or image fire, if one was injected
+        assert self.dialogs == [] and self.requests == [] and self.live_markup() == []
+
+
+def test_hostile_names_notes_and_sources_stay_text_in_the_map_popups_and_place_history(page, hostile_server):
+    watch = Watch(page)
+    open_view(page, hostile_server, "?date=2015-06-04&place=sirte")
+    frame = map_frame(page)
+    frame.evaluate("window.map.setView([31.2089, 16.5887], 9, {animate: false})")
+    time.sleep(0.5)
+    click_at(page, frame, 31.12, 16.65)  # Sirte's ground, off the town's own marker
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    popup.locator("a").first.hover()
+    shown = (page.inner_text("body") + popup.inner_text()).replace("\u2060", "")  # word joiners are invisible
+    assert "[Session expired](https://evil.example/login)" in shown
+    assert 'onerror="alert(1)"' in popup.inner_text()  # the markup is shown, as text
+    watch.assert_clean()
+
+
+def test_hostile_faction_names_stay_text_in_the_compare_views_tooltips(page, hostile_server):
+    watch = Watch(page)
+    open_view(page, hostile_server, "?view=compare&before=2015-02-17&after=2015-06-04")
+    map_frame(page, 0)
+    change_map = map_frame(page, 1)
+    point = change_map.evaluate("window.map.latLngToContainerPoint([31.12, 16.65])")  # Sirte's ground, off its marker
+    box = page.locator(MAP).nth(1).bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = change_map.locator(".leaflet-tooltip:not(.place-label)")
+    tooltip.wait_for(timeout=10_000)
+    assert "IS" in tooltip.inner_text() or "Libya Dawn" in tooltip.inner_text()
+    watch.assert_clean()
+
+
+@pytest.mark.parametrize(
+    "query", ["?view=compare&before=[Session expired](https://evil.example/login)", "?view=![](https://evil.example/pixel.png)"]
+)
+def test_hostile_values_in_a_link_are_shown_as_text(page, hostile_server, query):
+    watch = Watch(page)
+    open_view(page, hostile_server, query)
+    assert "evil.example" in page.get_by_test_id("stAlert").first.inner_text()
+    watch.assert_clean()

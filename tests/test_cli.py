@@ -580,3 +580,10 @@ def test_add_explains_a_folder_given_for_a_file(shipped_copy, tmp_path):
 def test_add_explains_a_device_given_for_a_file(shipped_copy):
     code, _, err = run("add", "tebu", "2015-07-01", "/dev/zero", root=shipped_copy)
     assert code == 1 and "not a regular file" in err and "no such file" not in err
+
+
+def test_diff_with_the_later_date_first_swaps_them_and_says_so():
+    code, out, err = run("diff", "2015-06-04", "2015-02-17", "--json")
+    rows = {r["faction"]: r for r in json.loads(out)}
+    assert code == 0 and "swapped" in err
+    assert rows["islamic-state"]["gained_km2"] > 0 and rows["islamic-state"]["lost_km2"] == 0  # Sirte was gained

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 from conftest import HOSTILE, area, markdown_html, write_layer
+from linkify_it import LinkifyIt
 
 from layers.mapping import (
     Legend,
@@ -48,13 +49,19 @@ def test_a_source_title_is_escaped_and_its_http_url_linked():
 def test_markdown_literal_text_is_shown_as_written_and_never_as_markup(text):
     shown = markdown_html(markdown_literal(text))
     assert "<a " not in shown and "<img" not in shown and "<em>" not in shown and "<code>" not in shown
-    assert html.unescape(shown) == f"<p>{text}</p>\n"
+    assert html.unescape(shown).replace("\u2060", "") == f"<p>{text}</p>\n"  # word joiners are invisible
+
+
+@pytest.mark.parametrize("text", HOSTILE + ["write to editor@evil.example"])
+def test_markdown_literal_text_holds_no_address_a_gfm_renderer_would_link(text):
+    # remark-gfm, which Streamlit uses, finds addresses in text after character references are decoded
+    assert not LinkifyIt().test(html.unescape(markdown_literal(text)))
 
 
 def test_a_source_title_in_markdown_is_text_inside_its_own_link():
     shown = markdown_html(link({"title": "[Session expired](https://evil.example/login)", "url": "https://example.org"}))
     assert shown.count("<a ") == 1 and "evil.example/login" not in shown.split(">", 2)[1]
-    assert "[Session expired](https://evil.example/login)" in html.unescape(shown)
+    assert "[Session expired](https://evil.example/login)" in html.unescape(shown).replace("\u2060", "")
 
 
 def test_a_long_value_is_quoted_and_cut_short():
