@@ -54,11 +54,15 @@ def live_markup(markdown: str) -> bool:
 
 @pytest.fixture
 def hostile_data(tmp_path, monkeypatch):
-    """The app pointed at a data folder whose every text is hostile; the shared caches cleared around it."""
-    monkeypatch.setenv("LIBYA_CONTROL_GEODATA", str(hostile_geodata(tmp_path / "geodata")))
+    """A data folder whose every text is hostile (conftest.hostile_geodata), the app pointed at it.
+
+    The app's caches are shared by the whole process, so they are cleared on the way in and out.
+    """
+    root = hostile_geodata(tmp_path / "geodata")
+    monkeypatch.setenv("LIBYA_CONTROL_GEODATA", str(root))
     streamlit.cache_resource.clear()
     streamlit.cache_data.clear()
-    yield tmp_path / "geodata"
+    yield root
     streamlit.cache_resource.clear()
     streamlit.cache_data.clear()
 
@@ -359,31 +363,19 @@ def test_hostile_names_in_the_data_show_as_text_in_labels_and_place_history(host
     assert "Sirte [Session expired](https://evil.example/login)" in text(app)  # shown, as written
 
 
-def test_an_unreadable_layer_file_is_named_and_the_rest_of_the_page_works(tmp_path, monkeypatch):
-    broken = hostile_geodata(tmp_path / "geodata")
-    (broken / "layers" / "islamic-state" / "2015-05-20.geojson").write_text('{"type": "FeatureCollection", "feat')
-    monkeypatch.setenv("LIBYA_CONTROL_GEODATA", str(broken))
-    streamlit.cache_resource.clear()
-    try:
-        app = open_app(date="2015-05-25")
-        assert not app.exception
-        errors = html.unescape(" ".join(e.value for e in app.error))
-        assert "layers/islamic-state/2015-05-20.geojson" in errors and "broken JSON" in errors
-        assert "Tobruk and the Egyptian border" in shown_groups(app)  # the other factions are still drawn
-        app.selectbox[0].set_value("sirte").run()
-        assert not app.exception and "who held it" in text(app)
-    finally:
-        streamlit.cache_resource.clear()
+def test_an_unreadable_layer_file_is_named_and_the_rest_of_the_page_works(hostile_data):
+    (hostile_data / "layers" / "islamic-state" / "2015-05-20.geojson").write_text('{"type": "FeatureCollection", "feat')
+    app = open_app(date="2015-05-25")
+    assert not app.exception
+    errors = html.unescape(" ".join(e.value for e in app.error))
+    assert "layers/islamic-state/2015-05-20.geojson" in errors and "broken JSON" in errors
+    assert "Tobruk and the Egyptian border" in shown_groups(app)  # the other factions are still drawn
+    app.selectbox[0].set_value("sirte").run()
+    assert not app.exception and "who held it" in text(app)
 
 
-def test_a_registry_that_does_not_read_gets_a_message_not_a_traceback(tmp_path, monkeypatch):
-    broken = hostile_geodata(tmp_path / "geodata")
-    (broken / "factions.json").write_text('{"factions": [{"id": "tobruk"}]}')
-    monkeypatch.setenv("LIBYA_CONTROL_GEODATA", str(broken))
-    streamlit.cache_resource.clear()
-    try:
-        app = open_app()
-        assert not app.exception
-        assert "factions.json" in html.unescape(app.error[0].value) and "missing name" in html.unescape(app.error[0].value)
-    finally:
-        streamlit.cache_resource.clear()
+def test_a_registry_that_does_not_read_gets_a_message_not_a_traceback(hostile_data):
+    (hostile_data / "factions.json").write_text('{"factions": [{"id": "tobruk"}]}')
+    app = open_app()
+    shown = html.unescape(app.error[0].value)
+    assert not app.exception and "factions.json" in shown and "missing name" in shown
