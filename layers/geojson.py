@@ -138,6 +138,18 @@ def to_shape(geometry: Any, where: str) -> shapely.Geometry:
     if not isinstance(geometry, dict):
         raise GeoJSONError(where, "geometry is missing")
     try:
-        return shape(geometry)
+        shaped = shape(geometry)
     except Exception as err:  # shapely raises several kinds for malformed coordinates
         raise GeoJSONError(where, f"geometry cannot be read ({str(err)[:120]})") from None
+    coordinates = shapely.get_coordinates(shaped)
+    if not np.isfinite(coordinates).all():
+        raise GeoJSONError(where, "has a coordinate that is not a finite number (NaN or Infinity)")
+    lon, lat = coordinates.T
+    if not ((abs(lon) <= 180).all() and (abs(lat) <= 90).all()):
+        (west, south), (east, north) = coordinates.min(axis=0), coordinates.max(axis=0)
+        raise GeoJSONError(
+            where,
+            f"coordinates ({west:.6g}, {south:.6g}) … ({east:.6g}, {north:.6g}) are not longitude/latitude "
+            "degrees; RFC 7946 GeoJSON must be WGS84 lon/lat (reproject it)",
+        )
+    return shaped

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -33,7 +34,7 @@ from layers.validation import Problem, check_features, outline_zone, overlap_pro
 
 PROPERTIES = ("name", "status", "contested_with", "sources", "note")
 LISTS = ("contested_with", "sources")  # QGIS writes list fields as JSON text, GDAL as "(2:a,b)"
-GDAL_LIST = re.compile(r"^\(([0-9]+):(.*)\)$", re.DOTALL)
+GDAL_LIST = re.compile(r"^\(([0-9]{1,9}):(.*)\)$", re.DOTALL)  # GDAL's "(2:a,b)"; longer counts are not GDAL's
 NAMES_SHOWN = 8
 WGS84_NAMES = re.compile(r"(CRS84|EPSG:(?:[0-9.]*:)?4326|EPSG/[0-9]+/4326)$", re.IGNORECASE)
 
@@ -85,7 +86,7 @@ def _list(value: Any) -> Any:
     if value.strip().startswith("["):
         try:
             return json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, a number too long to read, or nested past Python's limit
             return value
     return value
 
@@ -106,6 +107,14 @@ def _normalised(feature: Any, where: str) -> tuple[Any, set[str], int]:
     else:
         shaped = feature.get("geometry")
     return {"type": "Feature", "properties": kept, "geometry": shaped}, dropped, int(shapely.get_num_coordinates(geometry))
+
+
+def _held_then(store: Store, faction: str, day: date) -> tuple[str, ...]:
+    """The areas an empty layer would remove; read only then, so an unreadable version never blocks its own repair."""
+    try:
+        return tuple(name for r in store.index.at(day) if r.faction == faction for name in store.frame(r)["name"])
+    except GeoJSONError as err:
+        return (f"an unreadable version ({err.what})",)
 
 
 def _check_source_file(source: Path, limits: Limits) -> None:
@@ -195,7 +204,7 @@ def import_version(
             )
         if existed and not replace:
             raise StoreError(f"{ref.relpath} already exists; pass --replace to overwrite it")
-        held_then = [name for r in store.index.at(day) if r.faction == faction for name in store.frame(r)["name"]]
+        held_then = () if normalised else _held_then(store, faction, day)
         if not normalised and not empty:
             then = f"it holds {listed(held_then)} then" if held_then else "it holds nothing then anyway"
             raise ImportRefused(
@@ -211,4 +220,4 @@ def import_version(
         if overlaps:
             raise ImportRefused(overlaps)
         write_feature_collection(target, feature_collection(normalised))
-    return Imported(target, len(normalised), existed, tuple(sorted(ignored)), () if normalised else tuple(held_then))
+    return Imported(target, len(normalised), existed, tuple(sorted(ignored)), held_then)

@@ -24,7 +24,7 @@ from jinja2 import Template
 
 from layers.detail import Box, drawn_geometry
 from layers.geojson import feature, feature_collection
-from layers.markup import link, script_json
+from layers.markup import html_text, link, script_json
 from layers.registry import Faction
 
 LIBYA_CENTRE = (26.9, 17.3)
@@ -205,7 +205,7 @@ def change_layers(change_frame: gpd.GeoDataFrame, registry: dict[str, Faction]) 
 
 def place_marker(lat: float, lon: float, label: str) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Selected place", control=False)
-    folium.Marker([lat, lon], tooltip=html.escape(label), icon=folium.Icon(color="red", icon="info-sign")).add_to(group)
+    folium.Marker([lat, lon], tooltip=html_text(label), icon=folium.Icon(color="red", icon="info-sign")).add_to(group)
     return group
 
 

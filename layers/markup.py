@@ -17,9 +17,12 @@ from typing import Any
 HTTP_URL = re.compile(r"^https?://\S+$")
 # Every ASCII punctuation character is one Markdown may treat as syntax (CommonMark's escapable set).
 _LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in string.punctuation})
+_TEMPLATE_LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in "`$\\"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)  # where GFM would start a link
+# Where a renderer would read decoded text as more than text: GFM links ("https://", "www.", "@") and
+# Streamlit's shortcodes (":tada:", ":streamlit:", ":material/…:") and arrows ("->", "<=", "--").
+SHAPED = re.compile(r"(?<=:)|(?<=[<>=~-])(?=[<>=~-])|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 MARKUP = [
     (re.compile(r"<[A-Za-z/!?]"), "an HTML tag"),
     (re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"), "an HTML character reference"),
@@ -35,11 +38,16 @@ def markdown_literal(text: Any) -> str:
     Every punctuation character becomes a numeric character reference, which
     CommonMark renders as that character and never reads as syntax: no link,
     image, emphasis, tag or directive can form, in labels or in markup.
-    GitHub-flavoured renderers (remark-gfm, as Streamlit uses) also turn
-    addresses in the decoded text into links, so an invisible word joiner
-    breaks "://", "www." and "@" apart.
+    Some renderers also reshape the decoded text: remark-gfm (as Streamlit uses)
+    links addresses, Streamlit draws icons for shortcodes and arrows for "->".
+    An invisible word joiner breaks each of those apart.
     """
-    return AUTOLINK.sub("\u2060", str(text)).translate(_LITERAL)
+    return SHAPED.sub("\u2060", str(text)).translate(_LITERAL)
+
+
+def html_text(text: Any) -> str:
+    """Text as HTML that stays text inside a JavaScript template literal too (folium's Tooltip puts its text in one)."""
+    return html.escape(str(text)).translate(_TEMPLATE_LITERAL)
 
 
 def quoted(value: Any, limit: int = 60) -> str:

@@ -28,6 +28,14 @@ class Faction:
     alliance_note: str = ""
 
 
+TEXTS = ("id", "name", "short_name", "colour", "description")
+LISTS = ("aliases", "allied_with")
+
+
+def _text_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
 def load_registry(path: Path) -> dict[str, Faction]:
     """Factions by id, in the registry's order (which is also the legend's)."""
     entries = load_json(path)
@@ -38,9 +46,14 @@ def load_registry(path: Path) -> dict[str, Faction]:
         where = f"{path}: faction #{number}"
         if not isinstance(entry, dict):
             raise RegistryError(f"{where}: not an object")
-        missing = [key for key in ("id", "name", "short_name", "colour", "description") if not entry.get(key)]
+        missing = [key for key in TEXTS if not entry.get(key)]
         if missing:
             raise RegistryError(f"{where}: missing {', '.join(missing)}")
+        not_text = [key for key in (*TEXTS, "alliance_note") if not isinstance(entry.get(key, ""), str)]
+        not_lists = [key for key in LISTS if not _text_list(entry.get(key, []))]
+        if not_text or not_lists:
+            wrong = [f"{key} is not text" for key in not_text] + [f"{key} is not a list of text" for key in not_lists]
+            raise RegistryError(f"{where}: {'; '.join(wrong)}")
         if not FACTION_ID.match(entry["id"]):
             raise RegistryError(f"{where}: id {entry['id']!r} is not lowercase words joined by '-'")
         if entry["id"] in factions:

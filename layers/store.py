@@ -41,6 +41,7 @@ LOCK_WAIT_SECONDS = 30.0
 FRAME_CACHE_SIZE = 1024  # versions kept parsed; a state needs one per faction
 VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
 AREA_COLUMNS = ["name", "status", "contested_with", "sources", "note"]
+PLACE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")  # links and control/areas.toml name places by it
 
 
 def default_root() -> Path:
@@ -133,6 +134,41 @@ def areas_frame(features: list[dict[str, Any]], where: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=AREA_COLUMNS), geometry=shapes, crs=WGS84)
 
 
+def places_frame(path: Path) -> gpd.GeoDataFrame:
+    """Named places, or a GeoJSONError naming every place the code that reads them could not use.
+
+    Each place has an id (lowercase words joined by '-', unique), a name and a kind as
+    text, and a point inside longitude/latitude bounds.
+    """
+    where = path.name
+    try:
+        features = read_features(path)
+    except GeoJSONError as err:
+        raise GeoJSONError(where, err.what) from None
+    faults, seen = [], set()
+    for number, feature in enumerate(features, start=1):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        properties = properties if isinstance(properties, dict) else {}
+        place_id = properties.get("id")
+        label = f"place #{number}" + (f" ({quoted(place_id)})" if place_id else "")
+        wrong = [f"{key} is not text" for key in ("name", "kind") if not _text(properties.get(key))]
+        if not isinstance(place_id, str) or not PLACE_ID.match(place_id):
+            wrong.append("id is not lowercase words joined by '-'")
+        elif place_id in seen:
+            wrong.append("id appears twice")
+        seen.add(place_id)
+        try:
+            if to_shape(feature.get("geometry"), label).geom_type != "Point":
+                wrong.append("geometry is not a Point")
+        except GeoJSONError as err:
+            wrong.append(err.what)
+        faults += [f"{label}: {'; '.join(wrong)}"] if wrong else []
+    if faults:
+        shown = "; ".join(faults[:5]) + (f"; and {len(faults) - 5} more" if len(faults) > 5 else "")
+        raise GeoJSONError(where, shown)
+    return gpd.GeoDataFrame.from_features(features, crs=WGS84)
+
+
 class Store:
     def __init__(
         self,
@@ -159,7 +195,7 @@ class Store:
 
     @cached_property
     def places(self) -> gpd.GeoDataFrame:
-        return gpd.read_file(self.root / "places.geojson")
+        return places_frame(self.root / "places.geojson")
 
     def path(self, ref: VersionRef) -> Path:
         return self.root / ref.relpath

@@ -111,6 +111,18 @@ def registry_problems(registry: dict[str, Faction]) -> list[Problem]:
     return problems
 
 
+def place_problems(store: Store) -> list[Problem]:
+    """Places the app and compose cannot use, and markup in their names."""
+    try:
+        places = store.places
+    except (GeoJSONError, OSError) as err:
+        return [Problem("places.geojson", getattr(err, "what", str(err)))]
+    problems = []
+    for place in places.itertuples():
+        problems += _check_plain(place.name, "name", f"places.geojson, place {place.id}")
+    return problems
+
+
 def _check_properties(properties: Any, label: str, faction: str, known: dict) -> list[Problem]:
     if not isinstance(properties, dict):
         return [Problem(label, "has no properties (name, status, sources)")]
@@ -152,15 +164,6 @@ def _check_geometry(geometry: shapely.Geometry, label: str, outline_zone: shapel
         return [Problem(label, f"geometry is a {geometry.geom_type}; areas must be Polygon or MultiPolygon")]
     if geometry.is_empty:
         return [Problem(label, "geometry is empty")]
-    xmin, ymin, xmax, ymax = geometry.bounds
-    if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
-        return [
-            Problem(
-                label,
-                f"coordinates ({xmin:.6g}, {ymin:.6g}) … ({xmax:.6g}, {ymax:.6g}) are not "
-                "longitude/latitude degrees; RFC 7946 GeoJSON must be WGS84 lon/lat (reproject it)",
-            )
-        ]
     if not geometry.is_valid:
         return [Problem(label, f"geometry is invalid: {shapely.is_valid_reason(geometry)}")]
     problems = []
@@ -294,7 +297,7 @@ def check_store(store: Store) -> list[Problem]:
     except (ValueError, OSError) as err:
         return [Problem("factions.json", str(err))]
     zone = outline_zone(store)
-    problems = registry_problems(store.registry)
+    problems = registry_problems(store.registry) + place_problems(store)
     layers = store.root / "layers"
     if not layers.is_dir():
         return [Problem("layers", "folder is missing")]

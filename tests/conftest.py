@@ -16,6 +16,8 @@ HOSTILE = [  # what a hostile data folder or link puts where text is shown
     "![](https://evil.example/pixel.png)",
     "https://evil.example/autolink and www.evil.example",
     ":red[alarm] :material/warning: $x^2$ *em* `code`",
+    ":streamlit: :tada: a -> b <= c -- d",  # shortcodes and typography Streamlit would turn into icons and arrows
+    "${alert(1)} \\u` breaks out of a JavaScript template literal",
 ]
 SOURCE = {"title": "Test source", "url": "https://example.org/report", "published": "2015-02-17"}
 
@@ -58,32 +60,34 @@ def hostile_geodata(root: Path) -> Path:
     """
     shutil.copytree(SHIPPED_ROOT, root)
 
-    def spoil(text: str, number: int) -> str:
-        return f"{text} {HOSTILE[number % len(HOSTILE)]}"
+    hostile = " ".join(HOSTILE)
+
+    def spoil(text: str) -> str:
+        return f"{text} {hostile}"
 
     registry = json.loads((root / "factions.json").read_text(encoding="utf-8"))
-    for number, faction in enumerate(registry["factions"]):
+    for faction in registry["factions"]:
         for field in ("name", "short_name", "description", "alliance_note"):
-            faction[field] = spoil(faction.get(field, ""), number)
+            faction[field] = spoil(faction.get(field, ""))
     (root / "factions.json").write_text(json.dumps(registry), encoding="utf-8")
     for path in (root / "layers").glob("*/*.geojson"):
         document = json.loads(path.read_text(encoding="utf-8"))
-        for number, item in enumerate(document["features"]):
+        for item in document["features"]:
             properties = item["properties"]
-            properties["name"] = spoil(properties["name"], number)
-            properties["note"] = HOSTILE[(number + 1) % len(HOSTILE)]
+            properties["name"] = spoil(properties["name"])
+            properties["note"] = hostile
             properties["sources"] = [
                 {
-                    "title": spoil(source["title"], number),
+                    "title": spoil(source["title"]),
                     "url": 'https://sources.example/"onmouseover="alert(1)',
-                    "published": HOSTILE[number % len(HOSTILE)],
+                    "published": hostile,
                 }
                 for source in properties["sources"]
             ] + [{"title": "javascript link", "url": "javascript:alert(1)"}]
         path.write_text(json.dumps(document), encoding="utf-8")
     places = json.loads((root / "places.geojson").read_text(encoding="utf-8"))
-    for number, item in enumerate(places["features"]):
-        item["properties"]["name"] = spoil(item["properties"]["name"], number)
+    for item in places["features"]:
+        item["properties"]["name"] = spoil(item["properties"]["name"])
     (root / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
     return root
 

@@ -587,3 +587,42 @@ def test_diff_with_the_later_date_first_swaps_them_and_says_so():
     rows = {r["faction"]: r for r in json.loads(out)}
     assert code == 0 and "swapped" in err
     assert rows["islamic-state"]["gained_km2"] > 0 and rows["islamic-state"]["lost_km2"] == 0  # Sirte was gained
+
+
+def test_add_with_replace_repairs_a_version_that_no_longer_reads(shipped_copy, tmp_path):
+    assert run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(18.0, 27.0, "Outpost"))), root=shipped_copy)[0] == 0
+    (shipped_copy / "layers" / "tebu" / "2015-07-01.geojson").write_text('{"type": "FeatureCollection", "feat')
+    repair = drawn(tmp_path, area(18.0, 27.0, "Outpost"), "repair.geojson")
+    code, _, err = run("add", "tebu", "2015-07-01", str(repair), "--replace", root=shipped_copy)
+    assert code == 0, err
+    assert check_store(Store(shipped_copy)) == []
+
+
+def test_add_with_empty_names_an_unreadable_version_it_would_end(shipped_copy, tmp_path):
+    (shipped_copy / "layers" / "tebu" / "2016-01-10.geojson").write_text('{"type": "FeatureCollection", "feat')
+    empty = drawn(tmp_path, feature_collection([]), "empty.geojson")
+    code, _, err = run("add", "tebu", "2016-06-01", str(empty), root=shipped_copy)
+    assert code == 1 and "unreadable version" in err and "broken JSON" in err and "--empty" in err
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"contested_with": "(" + "9" * 5_000 + ":tuareg)"},  # a GDAL-like count too long to be a number
+        {"sources": "[" + "1" * 5_000 + "]"},  # JSON holding a number Python will not read
+        {"sources": "[" * 100_000},  # nested past Python's recursion limit
+    ],
+    ids=["gdal-count", "huge-number", "deep-nesting"],
+)
+def test_add_explains_list_text_it_cannot_read(properties, shipped_copy, tmp_path):
+    item = area(18.0, 27.0, "Front", **properties)
+    before = tree_digest(shipped_copy)
+    code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, item)), root=shipped_copy)
+    assert code == 1 and "error:" in err and "Traceback" not in err
+    assert tree_digest(shipped_copy) == before
+
+
+def test_add_refuses_a_coordinate_that_is_not_a_finite_longitude_or_latitude(shipped_copy, tmp_path):
+    text = json.dumps(area(18.0, 27.0, "Front")).replace("18.05", "1e999", 1)  # JSON's way to write infinity
+    code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, text)), root=shipped_copy)
+    assert code == 1 and "not a finite number" in err

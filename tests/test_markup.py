@@ -1,6 +1,7 @@
 """Text from the data is escaped wherever it becomes HTML; only http(s) URLs become links."""
 
 import html
+import re
 from datetime import date
 
 import folium
@@ -20,7 +21,7 @@ from layers.mapping import (
     labelled_places,
     place_marks,
 )
-from layers.markup import link, markdown_literal, markup, quoted, script_json
+from layers.markup import html_text, link, markdown_literal, markup, quoted, script_json
 from layers.registry import Faction
 from layers.store import Store
 from layers.summary import summary_html
@@ -56,6 +57,21 @@ def test_markdown_literal_text_is_shown_as_written_and_never_as_markup(text):
 def test_markdown_literal_text_holds_no_address_a_gfm_renderer_would_link(text):
     # remark-gfm, which Streamlit uses, finds addresses in text after character references are decoded
     assert not LinkifyIt().test(html.unescape(markdown_literal(text)))
+
+
+# Streamlit's Markdown, per st.markdown's reference, turns these into icons, emoji and typographic symbols
+STREAMLIT_SHAPES = re.compile(r":[A-Za-z0-9_+/-]+:|<->|<-|->|--|>=|<=|~=")
+
+
+@pytest.mark.parametrize("text", [":tada:", ":streamlit:", ":material/lock:", "a -> b <- c <-> d", "a -- b >= c <= d ~= e"])
+def test_markdown_literal_text_holds_nothing_streamlit_would_draw_as_a_symbol(text):
+    assert not STREAMLIT_SHAPES.search(html.unescape(markdown_literal(text)))
+
+
+def test_html_text_cannot_close_or_run_code_in_a_javascript_template_literal():
+    shown = html_text("${alert(1)} ` \\u <b>")
+    assert not any(mark in shown for mark in ("${", "`", "\\", "<"))
+    assert html.unescape(shown) == "${alert(1)} ` \\u <b>"
 
 
 def test_a_source_title_in_markdown_is_text_inside_its_own_link():

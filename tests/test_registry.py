@@ -2,6 +2,7 @@
 
 import itertools
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,3 +73,28 @@ def test_a_registry_ally_must_be_a_known_faction(tmp_path):
     )
     with pytest.raises(RegistryError, match="unknown faction"):
         load_registry(path)
+
+
+def registry_with(tmp_path, **fields) -> Path:
+    path = tmp_path / "factions.json"
+    entry = {"id": "a", "name": "A", "short_name": "A", "colour": "#000000", "description": "a"} | fields
+    path.write_text(json.dumps({"factions": [entry]}))
+    return path
+
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"short_name": 5}, "short_name is not text"),
+        ({"name": ["A"]}, "name is not text"),
+        ({"id": 1}, "id is not text"),
+        ({"colour": ["#000000"]}, "colour is not text"),
+        ({"alliance_note": {"x": 1}}, "alliance_note is not text"),
+        ({"aliases": "A"}, "aliases is not a list of text"),
+        ({"allied_with": [1]}, "allied_with is not a list of text"),
+    ],
+    ids=["short-name", "name", "id", "colour", "alliance-note", "aliases", "allied-with"],
+)
+def test_a_registry_field_of_the_wrong_type_is_refused_by_name(fields, expected, tmp_path):
+    with pytest.raises(RegistryError, match=f"faction #1: {expected}"):
+        load_registry(registry_with(tmp_path, **fields))

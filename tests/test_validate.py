@@ -202,3 +202,45 @@ def test_a_temporary_file_left_by_an_interrupted_write_is_reported(empty_root):
     (empty_root / "layers" / "tobruk" / ".2015-03-01.geojson.k2j4x9.tmp").write_text('{"type": "Feat')
     [problem] = problems(empty_root)
     assert "layers/tobruk/.2015-03-01.geojson.k2j4x9.tmp" in problem and "interrupted write" in problem
+
+
+def test_a_coordinate_that_is_not_a_finite_number_is_reported(empty_root):
+    path = write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Desert")])
+    path.write_text(path.read_text().replace("18.05", "1e999", 1))  # JSON's way to write infinity
+    [problem] = problems(empty_root)
+    assert "layers/tobruk/2015-02-17.geojson" in problem and "not a finite number" in problem
+
+
+def spoil_places(root, *changes: tuple[int, dict]) -> None:
+    """Give the shipped places at these positions other properties or geometry."""
+    path = root / "places.geojson"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for number, change in changes:
+        place = document["features"][number]
+        place["properties"].update(change.get("properties", {}))
+        place["geometry"] = change.get("geometry", place["geometry"])
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"properties": {"name": None}}, "name is not text"),
+        ({"properties": {"kind": 7}}, "kind is not text"),
+        ({"properties": {"id": "Tripoli City"}}, "id is not lowercase words"),
+        ({"properties": {"id": "tripoli"}}, "id appears twice"),  # place #1's
+        ({"geometry": shapely.geometry.mapping(shapely.box(13, 32, 14, 33))}, "geometry is not a Point"),
+        ({"geometry": {"type": "Point", "coordinates": [1e999, 32]}}, "not a finite number"),
+    ],
+    ids=["null-name", "numeric-kind", "bad-id", "duplicate-id", "polygon", "infinite"],
+)
+def test_a_place_the_app_cannot_use_is_reported_with_its_position(change, expected, empty_root):
+    spoil_places(empty_root, (1, change))
+    [problem] = problems(empty_root)
+    assert problem.startswith("places.geojson") and "place #2" in problem and expected in problem
+
+
+def test_markup_in_a_place_name_is_reported(empty_root):
+    spoil_places(empty_root, (0, {"properties": {"name": "Tripoli [login](https://evil.example/)"}}))
+    [problem] = problems(empty_root)
+    assert "places.geojson, place tripoli" in problem and "Markdown link" in problem
