@@ -3,7 +3,8 @@
 The domain package: no Streamlit here, so the CLI, the tests and the app share it.
 """
 
-from layers.store import Store, StoreError, VersionRef, parse_day
+from layers.contract import StoreError, parse_day
+from layers.store import Store, VersionRef
 from layers.timeline import history, state_at, who
 
 __all__ = ["Store", "StoreError", "VersionRef", "history", "parse_day", "state_at", "who"]

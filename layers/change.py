@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from layers.contract import CONTESTED, HELD
 from layers.geometry import EQUAL_AREA, M2_PER_KM2, WGS84
 from layers.store import Store
 from layers.summary import faction_ground
@@ -45,8 +46,8 @@ class FactionChange:
 def compare(store: Store, before: date, after: date) -> Iterator[FactionChange]:
     """Every faction present at either date, in registry order."""
     state_before, state_after = state_at(store, before), state_at(store, after)
-    held = faction_ground(state_before, "held"), faction_ground(state_after, "held")
-    contested = faction_ground(state_before, "contested"), faction_ground(state_after, "contested")
+    held = faction_ground(state_before, HELD), faction_ground(state_after, HELD)
+    contested = faction_ground(state_before, CONTESTED), faction_ground(state_after, CONTESTED)
     for faction in store.registry:
         if any(faction in side for side in (*held, *contested)):
             yield FactionChange(

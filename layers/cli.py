@@ -14,12 +14,13 @@ import shapely
 
 from layers.change import change_table
 from layers.compose import DescriptionError, compose, differences, write
+from layers.contract import StoreError, parse_day
 from layers.export import export_state
 from layers.geojson import GeoJSONError, dumps, write_atomic
 from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
 from layers.registry import RegistryError
-from layers.store import Store, StoreError, default_root, parse_day
+from layers.store import Store, default_root
 from layers.timeline import answer, tag_points, who
 from layers.validation import check_store, outline_zone
 

@@ -27,9 +27,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from layers.contract import CONTESTED, HELD, StoreError, area_properties, parse_day
 from layers.geojson import dumps, feature, feature_collection, write_atomic
 from layers.geometry import EQUAL_AREA, WGS84, polygonal
-from layers.store import Store, StoreError, VersionRef, parse_day
+from layers.store import Store, VersionRef
 
 DESCRIPTION = "control/areas.toml"
 ROAD_SPACING_KM = 4
@@ -216,12 +217,13 @@ def version_features(
             sides = sorted(control.holders + control.attackers, key=order.index)
             for holder in sides:
                 held = len(holders) == 1 and holder in holders
-                properties: dict[str, Any] = {"name": area.name, "status": "held" if held else "contested"}
-                if not held:
-                    properties["contested_with"] = holders if holder in control.attackers else [h for h in sides if h != holder]
-                properties["sources"] = [description.sources[key] for key in control.sources]
-                if control.note:
-                    properties["note"] = control.note
+                properties = area_properties(
+                    area.name,
+                    HELD if held else CONTESTED,
+                    [description.sources[key] for key in control.sources],
+                    holders if holder in control.attackers else [h for h in sides if h != holder],
+                    control.note,
+                )
                 now[holder].append(feature(shapes[area.name], properties))
         for faction in order:
             if now[faction] != previous.get(faction, []):

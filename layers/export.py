@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import geopandas as gpd
 
 from layers.change import changes
+from layers.contract import area_properties
 from layers.geojson import feature, feature_collection
 from layers.store import Store
 from layers.timeline import history, state_at
@@ -21,13 +22,8 @@ MEDIA_TYPE = "application/geo+json"  # RFC 7946, section 12
 
 
 def _properties(row) -> dict[str, Any]:
-    properties = {"faction": row.faction, "name": row["name"], "status": row.status}
-    if row.status == "contested":
-        properties["contested_with"] = list(row.contested_with)
-    properties |= {"valid_from": row.valid_from, "valid_to": row.valid_to, "sources": list(row.sources)}
-    if isinstance(row.note, str) and row.note:
-        properties["note"] = row.note
-    return properties
+    area = area_properties(row["name"], row.status, row.sources, row.contested_with, row.note)
+    return {"faction": row.faction, **area, "valid_from": row.valid_from, "valid_to": row.valid_to}
 
 
 def frame_to_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import shapely
 
 from layers.compose import DESCRIPTION, is_composed
+from layers.contract import LISTS, PROPERTIES, StoreError, parse_day
 from layers.geojson import (
     GeoJSONError,
     feature_collection,
@@ -29,11 +30,9 @@ from layers.geojson import (
     to_shape,
     write_feature_collection,
 )
-from layers.store import Store, StoreError, VersionRef, areas_frame, parse_day
+from layers.store import Store, VersionRef, areas_frame
 from layers.validation import Problem, check_features, outline_zone, overlap_problems, plausible_day
 
-PROPERTIES = ("name", "status", "contested_with", "sources", "note")
-LISTS = ("contested_with", "sources")  # QGIS writes list fields as JSON text, GDAL as "(2:a,b)"
 GDAL_LIST = re.compile(r"^\(([0-9]{1,9}):(.*)\)$", re.DOTALL)  # GDAL's "(2:a,b)"; longer counts are not GDAL's
 NAMES_SHOWN = 8
 WGS84_NAMES = re.compile(r"(CRS84|EPSG:(?:[0-9.]*:)?4326|EPSG/[0-9]+/4326)$", re.IGNORECASE)

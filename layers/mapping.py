@@ -22,6 +22,7 @@ from branca.element import MacroElement
 from folium.plugins import DualMap
 from jinja2 import Template
 
+from layers.contract import CONTESTED
 from layers.detail import Box, drawn_geometry
 from layers.geojson import feature, feature_collection
 from layers.markup import html_text, link, script_json
@@ -62,8 +63,8 @@ def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: i
         properties = {
             "name": html.escape(row.name),
             "faction": position[row.faction],
-            "contested": row.status != "held",
-            "status": "held" if row.status == "held" else html.escape(f"contested with {others}"),
+            "contested": row.status == CONTESTED,
+            "status": row.status if row.status != CONTESTED else html.escape(f"contested with {others}"),
             "since": html.escape(since),
             "sources": [sources.setdefault(link(source), len(sources)) for source in row.sources],
         }

@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 from filelock import FileLock, Timeout
 
+from layers.contract import HELD, PROPERTIES, VERSION_NAME, StoreError
 from layers.geojson import GeoJSONError, is_temp_file, read_features, to_shape
 from layers.geometry import WGS84
 from layers.markup import quoted
@@ -39,28 +40,13 @@ SHIPPED_ROOT = Path(__file__).resolve().parent.parent / "geodata"
 LOCK_FILE = ".write.lock"  # in the data folder: one writer at a time
 LOCK_WAIT_SECONDS = 30.0
 FRAME_CACHE_SIZE = 1024  # versions kept parsed; a state needs one per faction
-VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
-AREA_COLUMNS = ["name", "status", "contested_with", "sources", "note"]
+AREA_COLUMNS = list(PROPERTIES)
 PLACE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")  # links and control/areas.toml name places by it
 
 
 def default_root() -> Path:
     """The data folder: `LIBYA_CONTROL_GEODATA` when set (read when asked, so a test or a shell can switch), else geodata/."""
     return Path(os.environ.get("LIBYA_CONTROL_GEODATA") or SHIPPED_ROOT)
-
-
-class StoreError(ValueError):
-    """A request the store refuses, with the reason."""
-
-
-def parse_day(text: str, what: str = "date") -> date:
-    """A real calendar date written YYYY-MM-DD, or a StoreError that says which part is wrong."""
-    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
-        raise StoreError(f"{what} {quoted(text)} is not written YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as err:
-        raise StoreError(f"{what} {quoted(text)} is not a real date ({err})") from None
 
 
 @dataclass(frozen=True, order=True)
@@ -125,7 +111,7 @@ def areas_frame(features: list[dict[str, Any]], where: str) -> gpd.GeoDataFrame:
         rows.append(
             {
                 "name": _text(properties.get("name")) or "",
-                "status": _text(properties.get("status")) or "held",
+                "status": _text(properties.get("status")) or HELD,
                 "contested_with": [o for o in others if isinstance(o, str)] if isinstance(others, list) else [],
                 "sources": [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else [],
                 "note": _text(properties.get("note")),

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from layers.contract import CONTESTED, HELD
 from layers.geometry import M2_PER_KM2, to_equal_area
 from layers.markup import markdown_literal
 from layers.registry import Faction
@@ -24,7 +25,7 @@ def faction_ground(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Ge
 
 def ground_km2(areas: gpd.GeoDataFrame) -> tuple[float, float]:
     """Held and contested km² of one faction's areas on a date (one version), overlaps counted once."""
-    held, contested = faction_ground(areas, "held"), faction_ground(areas, "contested")
+    held, contested = faction_ground(areas, HELD), faction_ground(areas, CONTESTED)
     return (sum(shape.area for shape in held.values()) / M2_PER_KM2, sum(shape.area for shape in contested.values()) / M2_PER_KM2)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.contract import HELD
 from layers.geometry import WGS84
 from layers.store import AREA_COLUMNS, Store, VersionRef
 
@@ -74,7 +75,7 @@ def holders_in(state: gpd.GeoDataFrame, lon: float, lat: float) -> list[Holder]:
         return []
     hits = np.sort(state.sindex.query(shapely.Point(lon, lat), predicate="intersects"))  # keep registry order
     rows = state.iloc[hits]
-    rows = rows.assign(_contested=rows["status"] != "held").sort_values("_contested", kind="stable")
+    rows = rows.assign(_contested=rows["status"] != HELD).sort_values("_contested", kind="stable")
     return [
         Holder(
             faction=row.faction,
@@ -96,7 +97,7 @@ def who(store: Store, day: date, lon: float, lat: float) -> list[Holder]:
 
 def answer(holders: list[Holder]) -> str:
     """The one-word answer: the holding faction, contested factions joined by '|', or 'none'."""
-    held = [h.faction for h in holders if h.status == "held"]
+    held = [h.faction for h in holders if h.status == HELD]
     if held:
         return held[0]
     contested = list(dict.fromkeys(h.faction for h in holders))
@@ -129,7 +130,7 @@ def tag_points(store: Store, days: list[date], lons: Sequence[float], lats: Sequ
                     "rank": rank,
                     "area": area,
                     "faction": ref.faction,
-                    "held": frame["status"].to_numpy()[area] == "held",
+                    "held": frame["status"].to_numpy()[area] == HELD,
                 }
             )
         )

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable, Mapping
 
+from layers.contract import StoreError, parse_day
 from layers.markup import quoted
-from layers.store import StoreError, parse_day
 
 VIEWS = ("map", "compare")
 LAT_LON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")

@@ -15,16 +15,16 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from layers.contract import CONTESTED, HELD, STATUSES, VERSION_NAME, StoreError, feature_label, parse_day
 from layers.geojson import GeoJSONError, is_temp_file, load_json, to_shape
 from layers.geometry import M2_PER_KM2, WGS84, area_km2, to_equal_area, wrongly_oriented_rings
 from layers.markup import HTTP_URL, markup
 from layers.registry import Faction
-from layers.store import VERSION_NAME, Store, VersionRef
+from layers.store import Store, VersionRef
 
 OUTLINE_TOLERANCE_M = 2_000  # how far past Libya's simplified 1:10m outline an area may reach
 OUTSIDE_TOLERANCE_KM2 = 0.01
 OVERLAP_TOLERANCE_KM2 = 0.5  # held areas of two factions may touch, not overlap beyond this
-STATUSES = ("held", "contested")
 PUBLISHED = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 FIRST_DAY = date(2011, 1, 1)  # nothing in this war's record predates the 2011 revolution
 
@@ -57,11 +57,6 @@ def _real_published(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _label(where: str, number: int, properties: Any) -> str:
-    name = properties.get("name") if isinstance(properties, dict) else None
-    return f"{where}, feature #{number}" + (f" ({name})" if isinstance(name, str) and name else "")
 
 
 def _check_sources(sources: Any, label: str) -> list[Problem]:
@@ -136,7 +131,7 @@ def _check_properties(properties: Any, label: str, faction: str, known: dict) ->
     others = properties.get("contested_with")
     if others is not None and (not isinstance(others, list) or not all(isinstance(o, str) for o in others)):
         problems.append(Problem(label, "'contested_with' is not a list of faction ids"))
-    elif status == "contested":
+    elif status == CONTESTED:
         if not others:
             problems.append(Problem(label, "is contested but 'contested_with' names no other faction"))
         else:
@@ -202,7 +197,7 @@ def check_features(features: Any, where: str, faction: str, store: Store, zone: 
     names: dict[str, int] = {}
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
-        label = _label(where, number, properties or {})
+        label = feature_label(where, number, properties)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             problems.append(Problem(label, "is not a GeoJSON Feature"))
             continue
@@ -228,9 +223,9 @@ def check_file(store: Store, faction: str, file_name: str, zone: shapely.Geometr
     if not match:
         return [Problem(where, "file name is not <YYYY-MM-DD>.geojson")]
     try:
-        day = date.fromisoformat(match.group(1))
-    except ValueError as err:
-        return [Problem(where, f"{match.group(1)} is not a real date ({err})")]
+        day = parse_day(match.group(1), "file date")
+    except StoreError as err:
+        return [Problem(where, str(err))]
     if plausible_day(day):
         return [Problem(where, plausible_day(day))]
     try:
@@ -260,7 +255,7 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
             frame = store.frame(ref)
         except GeoJSONError:
             continue
-        frame = frame[frame["status"] == "held"]
+        frame = frame[frame["status"] == HELD]
         if not frame.empty:
             held[ref] = to_equal_area(frame.geometry).reset_index(drop=True), frame["name"].tolist()
     problems = []

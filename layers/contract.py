@@ -1,0 +1,56 @@
+"""The data contract: what a layer file is called and what each of its features says.
+
+A version of a faction's ground is `layers/<faction-id>/<YYYY-MM-DD>.geojson`,
+a FeatureCollection of areas. Every area has a `name`, a `status` (its tier:
+held, contested or zone), the other sides of a contested area in
+`contested_with`, the `sources` that support it and an optional `note`. Every
+module that reads, writes, checks or shows these names them from here, so a
+new property touches this file and the one that gives it meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, Iterable
+
+from layers.markup import quoted
+
+HELD, CONTESTED, ZONE = "held", "contested", "zone"
+STATUSES = (HELD, CONTESTED, ZONE)
+PROPERTIES = ("name", "status", "contested_with", "sources", "note")  # in the order files write them
+LISTS = ("contested_with", "sources")  # QGIS writes list fields as JSON text, GDAL as "(2:a,b)"
+VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
+
+
+class StoreError(ValueError):
+    """A value or request the data refuses, with the reason."""
+
+
+def parse_day(text: str, what: str = "date") -> date:
+    """A real calendar date written YYYY-MM-DD, or a StoreError that says which part is wrong."""
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        raise StoreError(f"{what} {quoted(text)} is not written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as err:
+        raise StoreError(f"{what} {quoted(text)} is not a real date ({err})") from None
+
+
+def feature_label(where: str, number: int, properties: Any) -> str:
+    """How messages name a feature: its file, its position and, when it has one, its name."""
+    name = properties.get("name") if isinstance(properties, dict) else None
+    return f"{where}, feature #{number}" + (f" ({name})" if isinstance(name, str) and name else "")
+
+
+def area_properties(
+    name: str, status: str, sources: Iterable[dict], contested_with: Iterable[str] = (), note: str | None = None
+) -> dict[str, Any]:
+    """An area's properties as files write them: `contested_with` only when contested, `note` only when there is one."""
+    properties: dict[str, Any] = {"name": name, "status": status}
+    if status == CONTESTED:
+        properties["contested_with"] = list(contested_with)
+    properties["sources"] = list(sources)
+    if isinstance(note, str) and note:
+        properties["note"] = note
+    return properties
