@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from layers.contract import CONTESTED, HELD
-from layers.geometry import EQUAL_AREA, M2_PER_KM2, WGS84
+from layers.geometry import EQUAL_AREA, M2_PER_KM2, from_equal_area
 from layers.store import Store
 from layers.summary import faction_ground
 from layers.timeline import state_at
@@ -67,8 +67,8 @@ def changes(store: Store, before: date, after: date) -> gpd.GeoDataFrame:
             if shape.area > 0:
                 rows.append({"faction": change.faction, "change": kind, "km2": shape.area / M2_PER_KM2})
                 shapes.append(shape)
-    frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["faction", "change", "km2"]), geometry=shapes, crs=EQUAL_AREA)
-    return frame.to_crs(WGS84)
+    projected = gpd.GeoSeries(shapes, crs=EQUAL_AREA)
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["faction", "change", "km2"]), geometry=from_equal_area(projected))
 
 
 def change_table(store: Store, before: date, after: date) -> pd.DataFrame:

@@ -20,14 +20,15 @@ import math
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.contract import CONTESTED, HELD, StoreError, area_properties, parse_day
+from layers.contract import CONTESTED, HELD, ZONE, StoreError, area_properties, parse_day
 from layers.geojson import dumps, feature, feature_collection, write_atomic
 from layers.geometry import EQUAL_AREA, WGS84, polygonal
 from layers.store import Store, VersionRef
@@ -37,6 +38,7 @@ ROAD_SPACING_KM = 4
 ROAD_HALF_WIDTH_KM = 8
 SITE_RADIUS_KM = 5
 DISTRICT_RADIUS_KM = 4
+ZONE_REACH_KM = 450  # how far a zone reaches from the area it goes with
 PLANE_SCALE = np.array([math.cos(math.radians(27)), 1.0])  # Libya's middle latitude
 
 
@@ -142,25 +144,28 @@ def _from_plane(geometry):
     return shapely.transform(geometry, lambda xy: xy / PLANE_SCALE)
 
 
-def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geometry]:
-    """Each area's ground in WGS84: the union of its anchors' clipped Voronoi cells.
+@dataclass(frozen=True)
+class Anchors:
+    """Every anchor of the description: the area it belongs to, where it is (lon/lat) and its radius (m)."""
 
-    Cells are cut in a plane that is an affine scaling of lon/lat, so the edge
-    two neighbours share is the same straight segment in both and survives the
-    way back exactly; only the radius disks are drawn in the equal-area
-    projection, where a kilometre is a kilometre.
-    """
+    owners: np.ndarray
+    points: np.ndarray  # shapely Points
+    radii_m: np.ndarray
+
+
+def anchors(description: Description, store: Store) -> Anchors:
+    """The places and the points along roads that areas are made of; one area per anchor."""
     places = store.places.set_index("id")
     metric = places.to_crs(EQUAL_AREA).geometry
-    anchors: dict[Any, tuple[str, np.ndarray, float]] = {}  # key -> (area, lon/lat, radius m)
+    claimed: dict[Any, tuple[str, np.ndarray, float]] = {}  # key -> (area, lon/lat, radius m)
 
     def claim(key: Any, area: str, lonlat: np.ndarray, radius_km: float) -> None:
-        if key in anchors and anchors[key][0] != area:
+        if key in claimed and claimed[key][0] != area:
             raise DescriptionError(
-                f"{key} belongs to both {anchors[key][0]!r} and {area!r}; "
+                f"{key} belongs to both {claimed[key][0]!r} and {area!r}; "
                 "split the ground into areas that do not share places or road stretches"
             )
-        anchors[key] = (area, lonlat, radius_km * 1000)
+        claimed[key] = (area, lonlat, radius_km * 1000)
 
     def lonlat(place: str) -> np.ndarray:
         point = places.geometry[place]
@@ -176,56 +181,127 @@ def area_shapes(description: Description, store: Store) -> dict[str, shapely.Geo
                 length = metric[first].distance(metric[second])
                 for index, point in enumerate(_road_points(lonlat(first), lonlat(second), length)):
                     claim(("road", first, second, index), area.name, point, ROAD_HALF_WIDTH_KM)
-    keys = list(anchors)
-    points = shapely.points([anchors[k][1] for k in keys])
-    disks = (
-        gpd.GeoSeries(points, crs=WGS84)
-        .to_crs(EQUAL_AREA)
-        .buffer([anchors[k][2] for k in keys], quad_segs=16)
-        .to_crs(WGS84)
-        .to_numpy()
+    values = list(claimed.values())
+    return Anchors(
+        owners=np.array([v[0] for v in values]),
+        points=shapely.points([v[1] for v in values]),
+        radii_m=np.array([v[2] for v in values]),
     )
-    outline = _to_plane(store.outline)
+
+
+def _cells(points: np.ndarray, outline: shapely.Geometry) -> np.ndarray:
+    """Each point's Voronoi cell in the plane, clipped to the (plane) outline, in the points' order."""
     cells = shapely.get_parts(
         shapely.voronoi_polygons(shapely.multipoints(_to_plane(points)), extend_to=outline.envelope.buffer(2), ordered=True)
     )
+    return shapely.intersection(cells, outline)
+
+
+def _back(cells: np.ndarray) -> shapely.Geometry:
+    return polygonal(shapely.make_valid(_from_plane(shapely.union_all(cells))))
+
+
+def area_shapes(description: Description, store: Store, found: Anchors | None = None) -> dict[str, shapely.Geometry]:
+    """Each area's ground in WGS84: the union of its anchors' Voronoi cells, each cut to its radius.
+
+    Cells are cut in a plane that is an affine scaling of lon/lat, so the edge
+    two neighbours share is the same straight segment in both and survives the
+    way back exactly; only the radius disks are drawn in the equal-area
+    projection, where a kilometre is a kilometre.
+    """
+    found = found or anchors(description, store)
+    disks = gpd.GeoSeries(found.points, crs=WGS84).to_crs(EQUAL_AREA).buffer(found.radii_m, quad_segs=16).to_crs(WGS84)
+    outline = _to_plane(store.outline)
     shapely.prepare(outline)
-    clipped = shapely.intersection(shapely.intersection(cells, _to_plane(disks)), outline)
-    owners = np.array([anchors[k][0] for k in keys])
+    clipped = shapely.intersection(_cells(found.points, outline), _to_plane(disks.to_numpy()))
+    return {area.name: _back(clipped[found.owners == area.name]) for area in description.areas}
+
+
+def zone_shapes(
+    active: frozenset[str], found: Anchors, shapes: dict[str, shapely.Geometry], reach: dict[str, shapely.Geometry], store: Store
+) -> dict[str, shapely.Geometry]:
+    """The zone rule: land no area covers goes with the nearest area on the map that day, within ZONE_REACH_KM of it.
+
+    "Nearest" is the anchors' Voronoi partition with only that day's areas in
+    it, so the partition, and each zone, changes only when an area appears or
+    goes; every zone is cut from its own area's cells, so no two overlap.
+    """
+    keep = np.isin(found.owners, sorted(active))
+    outline = _to_plane(store.outline)
+    cells = _cells(found.points[keep], outline)
+    owners = found.owners[keep]
+    drawn = shapely.union_all([shapes[name] for name in active])
     return {
-        area.name: polygonal(shapely.make_valid(_from_plane(shapely.union_all(clipped[owners == area.name]))))
-        for area in description.areas
+        name: polygonal(shapely.difference(shapely.intersection(_back(cells[owners == name]), reach[name]), drawn))
+        for name in sorted(active)
     }
 
 
+def reaches(shapes: dict[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
+    """Each area's ground widened by ZONE_REACH_KM (measured in the equal-area projection)."""
+    names = list(shapes)
+    widened = gpd.GeoSeries([shapes[n] for n in names], crs=WGS84).to_crs(EQUAL_AREA).buffer(ZONE_REACH_KM * 1000, 8)
+    return dict(zip(names, widened.to_crs(WGS84).make_valid().to_numpy()))
+
+
+ZONE_NOTE = (
+    "Zone, by rule: land that no area on the map covers goes with the nearest area on the map that day "
+    "(nearest by its places and roads), out to {reach} km from it, and is held or contested as that area is. "
+    "Inferred from who held {name}: "
+    "the sources are that area's, and none of them describes this ground itself."
+)
+
+
 def version_features(
-    description: Description, shapes: dict[str, shapely.Geometry], registry: dict
+    description: Description,
+    shapes: dict[str, shapely.Geometry],
+    zones: Callable[[frozenset[str]], dict[str, shapely.Geometry]],
+    registry: dict,
 ) -> dict[VersionRef, list[dict]]:
-    """Every faction's versions: a new one whenever its set of areas (or what is said of them) changes."""
+    """Every faction's versions: a new one whenever its areas or zones (or what is said of them) change.
+
+    `zones` gives each area's zone for a set of areas on the map; a held area's zone goes to its
+    holder, a contested area's is contested between the same sides, and the zone of ground
+    nobody is known to hold stays blank.
+    """
     order = list(registry)
     days = sorted({control.day for area in description.areas for control in area.timeline})
     previous: dict[str, list[dict]] = {}
     versions: dict[VersionRef, list[dict]] = {}
     for day in days:
         now: dict[str, list[dict]] = {faction: [] for faction in order}
+        zoned: dict[str, list[dict]] = {faction: [] for faction in order}
+        current = {area.name: [c for c in area.timeline if c.day <= day] for area in description.areas}
+        on_map = frozenset(name for name, controls in current.items() if controls)
+        zone_shapes_now = zones(on_map) if on_map else {}
         for area in description.areas:
-            current = [c for c in area.timeline if c.day <= day]
-            if not current or not current[-1].holders:
+            if not current[area.name] or not current[area.name][-1].holders:
                 continue
-            control = current[-1]
+            control = current[area.name][-1]
             holders = sorted(control.holders, key=order.index)
             sides = sorted(control.holders + control.attackers, key=order.index)
+            sources = [description.sources[key] for key in control.sources]
             for holder in sides:
                 held = len(holders) == 1 and holder in holders
                 properties = area_properties(
                     area.name,
                     HELD if held else CONTESTED,
-                    [description.sources[key] for key in control.sources],
+                    sources,
                     holders if holder in control.attackers else [h for h in sides if h != holder],
                     control.note,
                 )
                 now[holder].append(feature(shapes[area.name], properties))
+            zone = zone_shapes_now.get(area.name)
+            if zone is None or zone.is_empty:
+                continue
+            note = ZONE_NOTE.format(reach=ZONE_REACH_KM, name=area.name)
+            for holder in holders:  # a contested area's zone is contested between the same sides
+                others = [h for h in holders if h != holder]
+                zoned[holder].append(
+                    feature(zone, area_properties(f"{area.name}: surrounding ground", ZONE, sources, others, note))
+                )
         for faction in order:
+            now[faction] += zoned[faction]
             if now[faction] != previous.get(faction, []):
                 versions[VersionRef(faction, day)] = now[faction]
         previous = now
@@ -235,10 +311,17 @@ def version_features(
 def compose(store: Store, description_path: Path | None = None) -> dict[str, str]:
     """The text of every layer file the description produces, by path relative to the store."""
     description = load_description(description_path or store.root / DESCRIPTION, store)
-    shapes = area_shapes(description, store)
+    found = anchors(description, store)
+    shapes = area_shapes(description, store, found)
+    reach = reaches(shapes)
+
+    @cache
+    def zones(on_map: frozenset[str]) -> dict[str, shapely.Geometry]:
+        return zone_shapes(on_map, found, shapes, reach, store)
+
     return {
         ref.relpath: dumps(feature_collection(features, composed_from=DESCRIPTION))
-        for ref, features in version_features(description, shapes, store.registry).items()
+        for ref, features in version_features(description, shapes, zones, store.registry).items()
     }
 
 

@@ -3,7 +3,8 @@
 A version of a faction's ground is `layers/<faction-id>/<YYYY-MM-DD>.geojson`,
 a FeatureCollection of areas. Every area has a `name`, a `status` (its tier:
 held, contested or zone), the other sides of a contested area in
-`contested_with`, the `sources` that support it and an optional `note`. Every
+`contested_with` (a contested area, or the zone around one), the `sources`
+that support it and an optional `note`. Every
 module that reads, writes, checks or shows these names them from here, so a
 new property touches this file and the one that gives it meaning.
 """
@@ -37,6 +38,15 @@ def parse_day(text: str, what: str = "date") -> date:
         raise StoreError(f"{what} {quoted(text)} is not a real date ({err})") from None
 
 
+def sole_ground(frame) -> Any:
+    """Which rows of an areas frame are ground one faction alone claims: held areas and uncontested zones.
+
+    Sole ground of different factions never overlaps; contested ground (an area or a zone that
+    names other sides) is where it may.
+    """
+    return (frame["status"] == HELD) | ((frame["status"] == ZONE) & (frame["contested_with"].str.len() == 0))
+
+
 def feature_label(where: str, number: int, properties: Any) -> str:
     """How messages name a feature: its file, its position and, when it has one, its name."""
     name = properties.get("name") if isinstance(properties, dict) else None
@@ -46,10 +56,14 @@ def feature_label(where: str, number: int, properties: Any) -> str:
 def area_properties(
     name: str, status: str, sources: Iterable[dict], contested_with: Iterable[str] = (), note: str | None = None
 ) -> dict[str, Any]:
-    """An area's properties as files write them: `contested_with` only when contested, `note` only when there is one."""
+    """An area's properties as files write them: `contested_with` only for contested ground, `note` only when there is one.
+
+    Contested ground is a contested area, or a zone around one (a zone naming the other sides).
+    """
     properties: dict[str, Any] = {"name": name, "status": status}
-    if status == CONTESTED:
-        properties["contested_with"] = list(contested_with)
+    others = list(contested_with)
+    if status == CONTESTED or (status == ZONE and others):
+        properties["contested_with"] = others
     properties["sources"] = list(sources)
     if isinstance(note, str) and note:
         properties["note"] = note

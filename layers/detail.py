@@ -15,8 +15,6 @@ import math
 import numpy as np
 import shapely
 
-from layers.geojson import PRECISION
-
 MIN_LEVEL, MAX_LEVEL = 5, 15  # below 5 Libya is a few dozen pixels; beyond 15 the data has no more detail
 WINDOW_STEP_PIXELS = 512  # the grid windows snap to: two 256-pixel tiles
 
@@ -61,9 +59,10 @@ def drawn_geometry(geometries, level: int, window: Box | None = None) -> np.ndar
     Identical polygons (one area contested by two factions) are simplified
     once. Borders that almost match (the data's 6-decimal rounding leaves
     them a few centimetres apart) are snapped together first, because the
-    simplification keeps shared only what is exactly shared. Coordinates stay
-    on the data's 6-decimal grid: coarser rounding would move unshared
-    vertices across a neighbour's border.
+    simplification keeps shared only what is exactly shared. Simplifying only
+    drops vertices, so the result stays on the data's 6-decimal grid, but for
+    the few that cleaning adds where a zone meets an area: those are left as
+    they are, since rounding them would fold a border over its neighbour's.
     """
     shapes = np.asarray(geometries, dtype=object)
     if window is not None:
@@ -77,8 +76,7 @@ def drawn_geometry(geometries, level: int, window: Box | None = None) -> np.ndar
     if not shapely.coverage_is_valid(cover):
         cover = shapely.coverage_clean(cover)
     simplified = shapely.coverage_simplify(cover, tolerance(level))
-    rounded = shapely.transform(simplified, lambda coords: np.round(coords, PRECISION))
-    drawn[present] = rounded[inverse.ravel()]
+    drawn[present] = simplified[inverse.ravel()]
     return drawn
 
 

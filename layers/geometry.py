@@ -14,16 +14,31 @@ import shapely
 WGS84 = "EPSG:4326"
 EQUAL_AREA = "+proj=laea +lat_0=27 +lon_0=17 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
 M2_PER_KM2 = 1_000_000
+MAX_EDGE_DEGREES = 0.1  # about 10 km
 
 
 def to_equal_area(geometries: gpd.GeoSeries | list) -> gpd.GeoSeries:
-    """Project to the equal-area CRS; reprojection can bend a valid ring invalid, so mend it."""
+    """Project to the equal-area CRS; reprojection can bend a valid ring invalid, so mend it.
+
+    Long edges are split first (GeoJSON edges are straight in lon/lat, and only their ends would
+    be projected): two shapes sharing a long border, one with an extra vertex on it, would
+    otherwise overlap by a sliver of up to a km².
+    """
     series = geometries if isinstance(geometries, gpd.GeoSeries) else gpd.GeoSeries(geometries, crs=WGS84)
-    projected = series.to_crs(EQUAL_AREA)
+    projected = series.segmentize(MAX_EDGE_DEGREES).to_crs(EQUAL_AREA)
     broken = ~projected.is_valid
     if broken.any():
         projected[broken] = projected[broken].make_valid()
     return projected
+
+
+def from_equal_area(projected: gpd.GeoSeries) -> gpd.GeoSeries:
+    """Back to WGS84, mended: a sliver left by an overlay can fold over itself on the way."""
+    series = projected.to_crs(WGS84)
+    broken = ~series.is_valid
+    if broken.any():
+        series[broken] = series[broken].make_valid().map(polygonal)
+    return series
 
 
 def area_km2(geometries: gpd.GeoSeries | list) -> np.ndarray:

@@ -15,7 +15,17 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.contract import CONTESTED, HELD, STATUSES, VERSION_NAME, StoreError, feature_label, parse_day
+from layers.contract import (
+    CONTESTED,
+    HELD,
+    STATUSES,
+    VERSION_NAME,
+    ZONE,
+    StoreError,
+    feature_label,
+    parse_day,
+    sole_ground,
+)
 from layers.geojson import GeoJSONError, is_temp_file, load_json, to_shape
 from layers.geometry import M2_PER_KM2, WGS84, area_km2, to_equal_area, wrongly_oriented_rings
 from layers.markup import HTTP_URL, markup
@@ -131,15 +141,14 @@ def _check_properties(properties: Any, label: str, faction: str, known: dict) ->
     others = properties.get("contested_with")
     if others is not None and (not isinstance(others, list) or not all(isinstance(o, str) for o in others)):
         problems.append(Problem(label, "'contested_with' is not a list of faction ids"))
-    elif status == CONTESTED:
-        if not others:
-            problems.append(Problem(label, "is contested but 'contested_with' names no other faction"))
-        else:
-            for other in others:
-                if other == faction:
-                    problems.append(Problem(label, "is contested with its own faction"))
-                elif other not in known:
-                    problems.append(Problem(label, f"contested_with names unknown faction {other!r}"))
+    elif status == CONTESTED and not others:
+        problems.append(Problem(label, "is contested but 'contested_with' names no other faction"))
+    elif status in (CONTESTED, ZONE):
+        for other in others or []:
+            if other == faction:
+                problems.append(Problem(label, "is contested with its own faction"))
+            elif other not in known:
+                problems.append(Problem(label, f"contested_with names unknown faction {other!r}"))
     elif others:
         problems.append(Problem(label, "is held but lists 'contested_with'; use status 'contested'"))
     note = properties.get("note")
@@ -241,7 +250,7 @@ def check_file(store: Store, faction: str, file_name: str, zone: shapely.Geometr
 
 
 def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Problem]:
-    """Held areas of different factions that overlap while both versions hold.
+    """Sole ground (held areas, uncontested zones) of different factions that overlaps while both versions hold.
 
     Each pair of versions is compared once, over the interval they share,
     rather than once per change date. Files that do not read are left out
@@ -255,9 +264,10 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
             frame = store.frame(ref)
         except GeoJSONError:
             continue
-        frame = frame[frame["status"] == HELD]
+        frame = frame[sole_ground(frame)]
         if not frame.empty:
-            held[ref] = to_equal_area(frame.geometry).reset_index(drop=True), frame["name"].tolist()
+            words = [f"{status} {'area' if status == HELD else 'ground'}" for status in frame["status"]]
+            held[ref] = to_equal_area(frame.geometry).reset_index(drop=True), frame["name"].tolist(), words
     problems = []
     for a, b in combinations(held, 2):
         if a.faction == b.faction or (only is not None and only not in (a, b)):
@@ -268,8 +278,8 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
         end = min(d for d in (ends[a], ends[b], date.max) if d is not None)
         if start >= end:
             continue
-        shapes_a, names_a = held[a]
-        shapes_b, names_b = held[b]
+        shapes_a, names_a, words_a = held[a]
+        shapes_b, names_b, words_b = held[b]
         left, right = shapes_b.sindex.query(shapes_a, predicate="intersects")
         for i, j in zip(left, right):
             overlap_km2 = shapes_a.iloc[i].intersection(shapes_b.iloc[j]).area / M2_PER_KM2
@@ -278,7 +288,7 @@ def overlap_problems(store: Store, only: VersionRef | None = None) -> list[Probl
                 problems.append(
                     Problem(
                         f"{a.relpath} ({names_a[i]})",
-                        f"held area overlaps {b.faction}'s held area {names_b[j]!r} ({b.relpath}) by "
+                        f"{words_a[i]} overlaps {b.faction}'s {words_b[j]} {names_b[j]!r} ({b.relpath}) by "
                         f"{overlap_km2:,.1f} km² from {start.isoformat()}{until}",
                     )
                 )

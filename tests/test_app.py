@@ -364,11 +364,11 @@ def test_hostile_names_in_the_data_show_as_text_in_labels_and_place_history(host
 
 
 def test_an_unreadable_layer_file_is_named_and_the_rest_of_the_page_works(hostile_data):
-    (hostile_data / "layers" / "islamic-state" / "2015-05-20.geojson").write_text('{"type": "FeatureCollection", "feat')
+    (hostile_data / "layers" / "islamic-state" / "2015-05-21.geojson").write_text('{"type": "FeatureCollection", "feat')
     app = open_app(date="2015-05-25")
     assert not app.exception
     errors = html.unescape(" ".join(e.value for e in app.error))
-    assert "layers/islamic-state/2015-05-20.geojson" in errors and "broken JSON" in errors
+    assert "layers/islamic-state/2015-05-21.geojson" in errors and "broken JSON" in errors
     assert "Tobruk and the Egyptian border" in shown_groups(app)  # the other factions are still drawn
     app.selectbox[0].set_value("sirte").run()
     assert not app.exception and "who held it" in text(app)
@@ -382,13 +382,13 @@ def test_a_registry_that_does_not_read_gets_a_message_not_a_traceback(hostile_da
 
 
 def test_a_layer_with_an_infinite_coordinate_is_named_and_the_rest_of_the_page_works(hostile_data):
-    path = hostile_data / "layers" / "islamic-state" / "2015-05-20.geojson"
+    path = hostile_data / "layers" / "islamic-state" / "2015-05-21.geojson"
     document = json.loads(path.read_text())
     document["features"][0]["geometry"]["coordinates"][0][0][0] = float("inf")  # written as Infinity
     path.write_text(json.dumps(document))
     app = open_app(date="2015-05-25")
     errors = html.unescape(" ".join(e.value for e in app.error))
-    assert not app.exception and "layers/islamic-state/2015-05-20.geojson" in errors and "not a finite number" in errors
+    assert not app.exception and "layers/islamic-state/2015-05-21.geojson" in errors and "not a finite number" in errors
     assert "Tobruk and the Egyptian border" in shown_groups(app)
 
 

@@ -93,7 +93,7 @@ def test_check_reports_a_composed_layer_the_description_no_longer_makes(shipped_
 
 def test_compose_leaves_a_version_added_by_hand_alone(shipped_copy, tmp_path):
     drawn = tmp_path / "drawn.geojson"
-    drawn.write_text(json.dumps(feature_collection([area(18.0, 27.0, "Desert outpost")])))
+    drawn.write_text(json.dumps(feature_collection([area(18.0, 23.3, "Desert outpost")])))
     import_version(Store(shipped_copy), "tebu", "2015-07-01", drawn)
     store = Store(shipped_copy)
     assert differences(store, compose(store)) == [] and write(store, compose(store)) == []
@@ -101,7 +101,7 @@ def test_compose_leaves_a_version_added_by_hand_alone(shipped_copy, tmp_path):
 
 
 def test_compose_refuses_to_overwrite_a_version_added_by_hand(shipped_copy):
-    write_layer(shipped_copy, "pfg", "2015-02-17", [area(18.0, 27.0, "Desert outpost")])  # the description also makes it
+    write_layer(shipped_copy, "pfg", "2015-02-17", [area(18.0, 23.3, "Desert outpost")])  # the description also makes it
     store = Store(shipped_copy)
     before = tree_digest(shipped_copy)
     with pytest.raises(DescriptionError, match="layers/pfg/2015-02-17.geojson: added by hand"):

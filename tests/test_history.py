@@ -31,7 +31,7 @@ def test_contested_ground_lists_every_side(shipped):
 
 
 def test_a_point_nobody_held_has_one_empty_span(shipped):
-    [span] = place_history(shipped, 18.0, 27.0)
+    [span] = place_history(shipped, 18.0, 23.3)
     assert span.holders == () and span.end is None
 
 
