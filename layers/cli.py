@@ -21,10 +21,10 @@ from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
 from layers.registry import RegistryError
 from layers.store import Store, default_root
-from layers.timeline import answer, tag_points, who
+from layers.timeline import answer, tag_points, tier, who
 from layers.validation import check_store, outline_zone
 
-ADDED_COLUMNS = ("faction", "note")  # what `who --csv` adds to every row
+ADDED_COLUMNS = ("faction", "tier", "note")  # what `who --csv` adds to every row
 
 
 class CommandError(Exception):
@@ -105,7 +105,14 @@ def cmd_who(store: Store, args, out: TextIO) -> int:
     if args.json:
         print(
             json.dumps(
-                {"date": args.date, "lat": lat, "lon": lon, "faction": answer(holders), "areas": [asdict(h) for h in holders]},
+                {
+                    "date": args.date,
+                    "lat": lat,
+                    "lon": lon,
+                    "faction": answer(holders),
+                    "tier": tier(holders),
+                    "areas": [asdict(h) for h in holders],
+                },
                 ensure_ascii=False,
                 indent=2,
             ),
@@ -164,8 +171,10 @@ def _who_csv(store: Store, path: Path, out: TextIO, safe: bool) -> int:
     cell = spreadsheet_safe if safe else str
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([cell(c) for c in [*columns, *ADDED_COLUMNS]])
-    tagged = zip(rows, tag_points(store, days, lons, lats), _notes(store, days, lats, lons))
-    writer.writerows([cell(c) for c in [*fields, faction, "; ".join(notes)]] for (_, fields), faction, notes in tagged)
+    tagged = zip(rows, *tag_points(store, days, lons, lats), _notes(store, days, lats, lons))
+    writer.writerows(
+        [cell(c) for c in [*fields, faction, drawn, "; ".join(notes)]] for (_, fields), faction, drawn, notes in tagged
+    )
     return 0
 
 

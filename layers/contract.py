@@ -38,6 +38,11 @@ def parse_day(text: str, what: str = "date") -> date:
         raise StoreError(f"{what} {quoted(text)} is not a real date ({err})") from None
 
 
+def is_sole(status: str, contested_with: Iterable[str]) -> bool:
+    """Whether an area is ground one faction alone claims (see `sole_ground`)."""
+    return status == HELD or (status == ZONE and not list(contested_with))
+
+
 def sole_ground(frame) -> Any:
     """Which rows of an areas frame are ground one faction alone claims: held areas and uncontested zones.
 

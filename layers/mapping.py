@@ -17,12 +17,13 @@ from typing import Iterable
 
 import folium
 import geopandas as gpd
+import numpy as np
 import shapely
 from branca.element import MacroElement
 from folium.plugins import DualMap
 from jinja2 import Template
 
-from layers.contract import CONTESTED
+from layers.contract import CONTESTED, ZONE
 from layers.detail import Box, drawn_geometry
 from layers.geojson import feature, feature_collection
 from layers.markup import html_text, link, script_json
@@ -41,7 +42,15 @@ color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
 box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:230px}
 .control-legend i{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px;border:1px solid #555}
 .control-legend i.contested{background:repeating-linear-gradient(45deg,#888 0 2px,transparent 2px 5px);border-style:dashed}
+.control-legend i.zone{background:#88888840;border-color:transparent}
 </style>"""
+
+
+def _status_words(status: str, others: str) -> str:
+    """How a popup names the tier."""
+    if status == ZONE:
+        return "zone (by rule)" + (f", contested with {others}" if others else "")
+    return f"contested with {others}" if status == CONTESTED else status
 
 
 def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: int, window: Box | None = None) -> dict:
@@ -50,6 +59,7 @@ def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: i
     Factions and sources are listed once and referred to by position, so a
     source cited by ten areas travels once.
     """
+    state = state.iloc[np.argsort(state["status"].to_numpy() != ZONE, kind="stable")]  # zones first: drawn underneath
     drawn = drawn_geometry(state.geometry.values, level, window)
     factions = [faction for faction in registry if faction in set(state["faction"])]
     position = {faction: index for index, faction in enumerate(factions)}
@@ -63,8 +73,9 @@ def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: i
         properties = {
             "name": html.escape(row.name),
             "faction": position[row.faction],
-            "contested": row.status == CONTESTED,
-            "status": row.status if row.status != CONTESTED else html.escape(f"contested with {others}"),
+            "contested": bool(others),
+            "zone": row.status == ZONE,
+            "status": html.escape(_status_words(row.status, others)),
             "since": html.escape(since),
             "sources": [sources.setdefault(link(source), len(sources)) for source in row.sources],
         }
@@ -91,9 +102,10 @@ class ControlAreas(MacroElement):
             var layer = L.geoJSON(data.areas, {
                 style: function (feature) {
                     var colour = data.factions[feature.properties.faction].colour;
-                    var contested = feature.properties.contested;
-                    return {color: colour, fillColor: colour, weight: contested ? 2.5 : 1,
-                            dashArray: contested ? "6 4" : null, fillOpacity: contested ? 0.2 : 0.6};
+                    var contested = feature.properties.contested, zone = feature.properties.zone;
+                    return {color: colour, fillColor: colour, weight: zone ? (contested ? 1 : 0) : (contested ? 2.5 : 1),
+                            dashArray: contested ? "6 4" : null,
+                            fillOpacity: zone ? (contested ? 0.08 : 0.18) : (contested ? 0.2 : 0.6)};
                 },
                 onEachFeature: function (feature, area) {
                     var p = feature.properties, faction = data.factions[p.faction];
@@ -104,7 +116,7 @@ class ControlAreas(MacroElement):
                             p.sources.map(function (i) { return "<li>" + data.sources[i] + "</li>"; }).join("") +
                             "</ul>";
                     }, {maxWidth: 360});
-                    area.on({mouseover: function () { area.setStyle({weight: 3, fillOpacity: 0.75}); },
+                    area.on({mouseover: function () { area.setStyle({weight: 3, fillOpacity: p.zone ? 0.3 : 0.75}); },
                              mouseout: function () { layer.resetStyle(area); }});
                 }
             });
@@ -142,6 +154,7 @@ class Legend(MacroElement):
         self.position = position
         rows = [f'<i style="background:{f.colour}"></i>{html.escape(f.short_name)}' for f in factions]
         rows.append('<i class="contested"></i>contested (dashed)')
+        rows.append('<i class="zone"></i>zone: land nearest an area, by rule (light tint)')
         self.body = "<br>".join(rows)
 
 

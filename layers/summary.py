@@ -8,12 +8,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from layers.contract import CONTESTED, HELD
+from layers.contract import HELD, ZONE, sole_ground
 from layers.geometry import M2_PER_KM2, to_equal_area
 from layers.markup import markdown_literal
 from layers.registry import Faction
 
-COLUMNS = ["faction", "held_km2", "share", "contested_km2", "areas"]
+COLUMNS = ["faction", "held_km2", "zone_km2", "share", "contested_km2", "areas"]
 
 
 def faction_ground(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Geometry]:
@@ -23,10 +23,14 @@ def faction_ground(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Ge
     return {faction: shapely.union_all(projected[rows["faction"] == faction].to_numpy()) for faction in rows["faction"].unique()}
 
 
-def ground_km2(areas: gpd.GeoDataFrame) -> tuple[float, float]:
-    """Held and contested km² of one faction's areas on a date (one version), overlaps counted once."""
-    held, contested = faction_ground(areas, HELD), faction_ground(areas, CONTESTED)
-    return (sum(shape.area for shape in held.values()) / M2_PER_KM2, sum(shape.area for shape in contested.values()) / M2_PER_KM2)
+def ground_km2(areas: gpd.GeoDataFrame) -> tuple[float, float, float]:
+    """Held, zone and contested km² of one faction's areas on a date (one version), overlaps counted once.
+
+    A zone around a contested area is contested ground, and counts there.
+    """
+    sole = sole_ground(areas)
+    kinds = (areas[sole & (areas["status"] == HELD)], areas[sole & (areas["status"] == ZONE)], areas[~sole])
+    return tuple(float(shapely.union_all(to_equal_area(kind.geometry).to_numpy()).area) / M2_PER_KM2 for kind in kinds)
 
 
 def control_summary(
@@ -37,6 +41,8 @@ def control_summary(
 ) -> pd.DataFrame:
     """One row per faction present on the date, in registry order; contested ground is kept apart.
 
+    `share` is held and zone ground, which no two factions share, so the shares add up to at most 100 %.
+
     `ground` measures one faction's areas; a faction's areas on a date are one
     version, so a caller can cache it per version and pay only for what changed.
     """
@@ -44,8 +50,8 @@ def control_summary(
     for faction in registry:
         areas = state[state["faction"] == faction]
         if not areas.empty:
-            held_km2, contested_km2 = ground(areas)
-            rows.append([faction, held_km2, held_km2 / libya_km2, contested_km2, len(areas)])
+            held_km2, zone_km2, contested_km2 = ground(areas)
+            rows.append([faction, held_km2, zone_km2, (held_km2 + zone_km2) / libya_km2, contested_km2, len(areas)])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -58,10 +64,14 @@ def summary_html(summary: pd.DataFrame, registry: dict[str, Faction]) -> str:
     rows = "".join(
         f"<tr><td><span style='color:{registry[r.faction].colour}'>■</span> "
         f"{markdown_literal(registry[r.faction].short_name)}</td>"
-        f"<td>{r.held_km2:,.0f}</td><td>{share(r.share)}</td><td>{r.contested_km2:,.0f}</td></tr>"
+        f"<td>{r.held_km2:,.0f}</td><td>{r.zone_km2:,.0f}</td><td>{share(r.share)}</td><td>{r.contested_km2:,.0f}</td></tr>"
         for r in summary.itertuples()
     )
+    total = (
+        f"<tr><th>All</th><th>{summary.held_km2.sum():,.0f}</th><th>{summary.zone_km2.sum():,.0f}</th>"
+        f"<th>{share(summary.share.sum())}</th><th></th></tr>"
+    )
     return (
-        "<table style='width:100%;font-size:0.9rem'><tr><th>Faction</th><th>km² held</th><th>of Libya</th>"
-        f"<th>km² contested</th></tr>{rows}</table>"
+        "<table style='width:100%;font-size:0.9rem'><tr><th>Faction</th><th>km² held</th><th>km² zone</th>"
+        f"<th>of Libya</th><th>km² contested</th></tr>{rows}{total}</table>"
     )

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.contract import HELD
+from layers.contract import is_sole, sole_ground
 from layers.geometry import WGS84
 from layers.store import AREA_COLUMNS, Store, VersionRef
 
@@ -70,12 +70,12 @@ class Holder:
 
 
 def holders_in(state: gpd.GeoDataFrame, lon: float, lat: float) -> list[Holder]:
-    """Areas of `state` containing the point, those held first."""
+    """Areas and zones of `state` containing the point, sole ground (held, or an uncontested zone) first."""
     if state.empty:
         return []
     hits = np.sort(state.sindex.query(shapely.Point(lon, lat), predicate="intersects"))  # keep registry order
     rows = state.iloc[hits]
-    rows = rows.assign(_contested=rows["status"] != HELD).sort_values("_contested", kind="stable")
+    rows = rows.assign(_contested=~sole_ground(rows)).sort_values("_contested", kind="stable")
     return [
         Holder(
             faction=row.faction,
@@ -96,16 +96,21 @@ def who(store: Store, day: date, lon: float, lat: float) -> list[Holder]:
 
 
 def answer(holders: list[Holder]) -> str:
-    """The one-word answer: the holding faction, contested factions joined by '|', or 'none'."""
-    held = [h.faction for h in holders if h.status == HELD]
-    if held:
-        return held[0]
+    """The one-word answer: the faction holding the ground (or its zone), contested factions joined by '|', or 'none'."""
+    sole = [h.faction for h in holders if is_sole(h.status, h.contested_with)]
+    if sole:
+        return sole[0]
     contested = list(dict.fromkeys(h.faction for h in holders))
     return "|".join(contested) if contested else "none"
 
 
-def tag_points(store: Store, days: list[date], lons: Sequence[float], lats: Sequence[float]) -> list[str]:
-    """`answer` for many points at once: one vectorised spatial query per version, not one per point.
+def tier(holders: list[Holder]) -> str:
+    """How the answer was drawn: held, contested or zone (by rule), or none."""
+    return holders[0].status if holders else "none"
+
+
+def tag_points(store: Store, days: list[date], lons: Sequence[float], lats: Sequence[float]) -> tuple[list[str], list[str]]:
+    """`answer` and `tier` for many points at once: one vectorised spatial query per version, not one per point.
 
     Each version is asked only about the points dated within its interval, so
     a year of daily events costs as many queries as the store has versions.
@@ -130,17 +135,21 @@ def tag_points(store: Store, days: list[date], lons: Sequence[float], lats: Sequ
                     "rank": rank,
                     "area": area,
                     "faction": ref.faction,
-                    "held": frame["status"].to_numpy()[area] == HELD,
+                    "sole": sole_ground(frame).to_numpy()[area],
+                    "status": frame["status"].to_numpy()[area],
                 }
             )
         )
-    answers = np.full(len(days), "none", dtype=object)
+    answers, tiers = np.full(len(days), "none", dtype=object), np.full(len(days), "none", dtype=object)
     if not hits:
-        return answers.tolist()
+        return answers.tolist(), tiers.tolist()
     found = pd.concat(hits).sort_values(["row", "rank", "area"])
-    held = found[found["held"]].drop_duplicates("row")  # the first held area, as `answer` takes it
-    answers[held["row"].to_numpy()] = held["faction"].to_numpy()
-    contested = found[~found["row"].isin(held["row"])].drop_duplicates(["row", "faction"])
+    sole = found[found["sole"]].drop_duplicates("row")  # the first sole ground, as `answer` takes it
+    answers[sole["row"].to_numpy()] = sole["faction"].to_numpy()
+    tiers[sole["row"].to_numpy()] = sole["status"].to_numpy()
+    contested = found[~found["row"].isin(sole["row"])].drop_duplicates(["row", "faction"])
     joined = contested.groupby("row", sort=False)["faction"].agg("|".join)
     answers[joined.index.to_numpy()] = joined.to_numpy()
-    return answers.tolist()
+    first = contested.drop_duplicates("row")
+    tiers[first["row"].to_numpy()] = first["status"].to_numpy()
+    return answers.tolist(), tiers.tolist()

@@ -84,7 +84,7 @@ def test_who_refuses_a_latitude_out_of_range():
     assert code == 1 and "--lat 132 is outside" in err
 
 
-def test_who_csv_adds_a_faction_column_and_keeps_the_others(tmp_path):
+def test_who_csv_adds_faction_and_tier_columns_and_keeps_the_others(tmp_path):
     events = drawn(
         tmp_path,
         "event,date,lat,lon\nparliament,2015-02-17,32.0896,23.9538\n"
@@ -94,10 +94,10 @@ def test_who_csv_adds_a_faction_column_and_keeps_the_others(tmp_path):
     code, out, _ = run("who", "--csv", str(events))
     assert code == 0
     assert out.splitlines() == [
-        "event,date,lat,lon,faction,note",
-        "parliament,2015-02-17,32.0896,23.9538,tobruk,",
-        "desert,2015-02-17,23.3,18.0,none,",
-        "sirte,2015-06-01,31.2089,16.5887,islamic-state,",
+        "event,date,lat,lon,faction,tier,note",
+        "parliament,2015-02-17,32.0896,23.9538,tobruk,held,",
+        "desert,2015-02-17,23.3,18.0,none,none,",
+        "sirte,2015-06-01,31.2089,16.5887,islamic-state,held,",
     ]
 
 
@@ -407,7 +407,7 @@ def test_who_csv_explains_a_file_that_is_not_utf8(tmp_path):
 
 def test_who_csv_accepts_header_names_in_any_case(tmp_path):
     code, out, _ = run("who", "--csv", str(drawn(tmp_path, "Date, Lat, Lon\n2015-02-17,32.0896,23.9538\n", "e.csv")))
-    assert code == 0 and out.splitlines()[1].endswith(",tobruk,")
+    assert code == 0 and out.splitlines()[1].endswith(",tobruk,held,")
 
 
 def test_who_csv_refuses_point_flags_as_well(tmp_path):
@@ -467,10 +467,10 @@ def test_who_csv_notes_why_a_row_may_answer_none(tmp_path):
         "events.csv",
     )
     rows = run("who", "--csv", str(events))[1].splitlines()
-    assert rows[0] == "date,lat,lon,faction,note"
-    assert rows[1].startswith("2014-01-01,32.0896,23.9538,none,") and "before the data begins (2014-05-16)" in rows[1]
-    assert rows[2].endswith(",none,the point lies outside Libya (latitude and longitude swapped?)")
-    assert rows[3] == "2015-02-17,32.0896,23.9538,tobruk,"
+    assert rows[0] == "date,lat,lon,faction,tier,note"
+    assert rows[1].startswith("2014-01-01,32.0896,23.9538,none,none,") and "before the data begins (2014-05-16)" in rows[1]
+    assert rows[2].endswith(",none,none,the point lies outside Libya (latitude and longitude swapped?)")
+    assert rows[3] == "2015-02-17,32.0896,23.9538,tobruk,held,"
 
 
 # ---------------------------------------------------------------- add: careless, concurrent and outsized writes
@@ -631,3 +631,11 @@ def test_add_refuses_a_coordinate_that_is_not_a_finite_longitude_or_latitude(shi
     text = json.dumps(area(18.0, 23.3, "Front")).replace("18.05", "1e999", 1)  # JSON's way to write infinity
     code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, text)), root=shipped_copy)
     assert code == 1 and "not a finite number" in err
+
+
+def test_who_json_says_a_desert_point_is_in_a_zone_by_rule():
+    # Jaghbub oasis country, 130 km south of Tobruk's ground: no area names it, the LNA held everything around it
+    code, out, _ = run("who", "--date", "2016-06-01", "--lat", "30.9", "--lon", "24.5", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["tier"] == "zone" and result["faction"] == "tobruk"
+    assert "by rule" in result["areas"][0]["note"] and result["areas"][0]["sources"]

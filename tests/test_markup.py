@@ -126,8 +126,11 @@ def test_legend_names_are_escaped():
 
 def test_summary_names_are_escaped():
     registry = {"x": Faction("x", "X", EVIL, "#000000", "d")}
-    table = pd.DataFrame([["x", 10.0, 0.5, 0.0, 1]], columns=["faction", "held_km2", "share", "contested_km2", "areas"])
-    assert "<img" not in summary_html(table, registry)
+    table = pd.DataFrame(
+        [["x", 10.0, 5.0, 0.0005, 0.0, 1]], columns=["faction", "held_km2", "zone_km2", "share", "contested_km2", "areas"]
+    )
+    shown = summary_html(table, registry)
+    assert "<img" not in shown and "&lt;0.1%" in shown  # a small share is not rounded to zero
 
 
 def test_labels_go_to_the_largest_place_of_a_cluster(shipped):

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from layers.timeline import answer, who
+from layers.geometry import total_km2
+from layers.timeline import answer, state_at, who
 
 FACTS = [
     # Tripoli and its airport: Libya Dawn from August 2014; the GNA shares the capital from March 2016
@@ -78,3 +79,10 @@ def test_the_record_answers_as_the_chronology_says(shipped, place, day, expected
 def test_no_area_is_recorded_before_there_is_evidence(shipped):
     tobruk = shipped.places.set_index("id").geometry["tobruk"]
     assert [h for h in who(shipped, date(2014, 8, 3), tobruk.x, tobruk.y) if h.status != "zone"] == []
+
+
+def test_from_the_seed_map_on_at_least_nine_tenths_of_libya_is_held_contested_or_in_a_zone(shipped):
+    libya = total_km2([shipped.outline])
+    for day in [d for d in shipped.index.dates if d >= date(2015, 2, 17)]:
+        covered = total_km2(list(state_at(shipped, day).geometry)) / libya
+        assert covered >= 0.9, f"{day}: {covered:.1%}"

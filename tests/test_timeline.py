@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from layers.store import Store, VersionIndex, VersionRef
-from layers.timeline import answer, state_at, tag_points, who
+from layers.timeline import answer, state_at, tag_points, tier, who
 
 FACTIONS = ["tobruk", "libya-dawn", "islamic-state"]
 days = st.dates(min_value=date(2014, 5, 16), max_value=date(2016, 12, 31))
@@ -113,4 +113,5 @@ points = st.one_of(
 @given(st.lists(st.tuples(days, points), min_size=1, max_size=40))
 def test_tagging_many_points_at_once_answers_as_who_does_one_by_one(shipped, rows):
     days_, lats, lons = [d for d, _ in rows], [p[0] for _, p in rows], [p[1] for _, p in rows]
-    assert tag_points(shipped, days_, lons, lats) == [answer(who(shipped, d, lon, lat)) for d, lat, lon in zip(days_, lats, lons)]
+    one_by_one = [who(shipped, d, lon, lat) for d, lat, lon in zip(days_, lats, lons)]
+    assert tag_points(shipped, days_, lons, lats) == ([answer(h) for h in one_by_one], [tier(h) for h in one_by_one])
