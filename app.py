@@ -270,7 +270,8 @@ if st.session_state.view == "map":
         st.markdown(summary_on(day, shown), unsafe_allow_html=True)
         st.caption(
             "Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
-            "Land nobody is known to hold is left blank. Click an area for its sources."
+            "Zones (light tint) are the land between areas, given by rule to the nearest area's holder. "
+            "Land nobody is known to hold is left blank. Click an area or zone for its sources."
         )
 
     st.subheader("Place history")

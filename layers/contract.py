@@ -21,6 +21,7 @@ HELD, CONTESTED, ZONE = "held", "contested", "zone"
 STATUSES = (HELD, CONTESTED, ZONE)
 PROPERTIES = ("name", "status", "contested_with", "sources", "note")  # in the order files write them
 LISTS = ("contested_with", "sources")  # QGIS writes list fields as JSON text, GDAL as "(2:a,b)"
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")  # faction and place ids: lowercase words joined by '-'
 VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
 
 

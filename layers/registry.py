@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from layers.contract import IDENTIFIER
 from layers.geojson import load_json
 
-FACTION_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -54,7 +54,7 @@ def load_registry(path: Path) -> dict[str, Faction]:
         if not_text or not_lists:
             wrong = [f"{key} is not text" for key in not_text] + [f"{key} is not a list of text" for key in not_lists]
             raise RegistryError(f"{where}: {'; '.join(wrong)}")
-        if not FACTION_ID.match(entry["id"]):
+        if not IDENTIFIER.match(entry["id"]):
             raise RegistryError(f"{where}: id {entry['id']!r} is not lowercase words joined by '-'")
         if entry["id"] in factions:
             raise RegistryError(f"{where}: id {entry['id']!r} appears twice")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 from bisect import bisect_right
 from collections import OrderedDict, defaultdict
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ import pandas as pd
 import shapely
 from filelock import FileLock, Timeout
 
-from layers.contract import HELD, PROPERTIES, VERSION_NAME, StoreError
+from layers.contract import HELD, IDENTIFIER, PROPERTIES, VERSION_NAME, StoreError
 from layers.geojson import GeoJSONError, is_temp_file, read_features, to_shape
 from layers.geometry import WGS84
 from layers.markup import quoted
@@ -41,7 +40,6 @@ LOCK_FILE = ".write.lock"  # in the data folder: one writer at a time
 LOCK_WAIT_SECONDS = 30.0
 FRAME_CACHE_SIZE = 1024  # versions kept parsed; a state needs one per faction
 AREA_COLUMNS = list(PROPERTIES)
-PLACE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")  # links and control/areas.toml name places by it
 
 
 def default_root() -> Path:
@@ -138,11 +136,12 @@ def places_frame(path: Path) -> gpd.GeoDataFrame:
         place_id = properties.get("id")
         label = f"place #{number}" + (f" ({quoted(place_id)})" if place_id else "")
         wrong = [f"{key} is not text" for key in ("name", "kind") if not _text(properties.get(key))]
-        if not isinstance(place_id, str) or not PLACE_ID.match(place_id):
+        if not isinstance(place_id, str) or not IDENTIFIER.match(place_id):  # links and areas.toml name places by it
             wrong.append("id is not lowercase words joined by '-'")
         elif place_id in seen:
             wrong.append("id appears twice")
-        seen.add(place_id)
+        else:
+            seen.add(place_id)
         try:
             if to_shape(feature.get("geometry"), label).geom_type != "Point":
                 wrong.append("geometry is not a Point")

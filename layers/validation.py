@@ -34,7 +34,7 @@ from layers.store import Store, VersionRef
 
 OUTLINE_TOLERANCE_M = 2_000  # how far past Libya's simplified 1:10m outline an area may reach
 OUTSIDE_TOLERANCE_KM2 = 0.01
-OVERLAP_TOLERANCE_KM2 = 0.5  # held areas of two factions may touch, not overlap beyond this
+OVERLAP_TOLERANCE_KM2 = 0.5  # sole ground of two factions may touch, not overlap beyond this
 PUBLISHED = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 FIRST_DAY = date(2011, 1, 1)  # nothing in this war's record predates the 2011 revolution
 

@@ -228,11 +228,12 @@ def spoil_places(root, *changes: tuple[int, dict]) -> None:
         ({"properties": {"name": None}}, "name is not text"),
         ({"properties": {"kind": 7}}, "kind is not text"),
         ({"properties": {"id": "Tripoli City"}}, "id is not lowercase words"),
+        ({"properties": {"id": ["tripoli"]}}, "id is not lowercase words"),
         ({"properties": {"id": "tripoli"}}, "id appears twice"),  # place #1's
         ({"geometry": shapely.geometry.mapping(shapely.box(13, 32, 14, 33))}, "geometry is not a Point"),
         ({"geometry": {"type": "Point", "coordinates": [1e999, 32]}}, "not a finite number"),
     ],
-    ids=["null-name", "numeric-kind", "bad-id", "duplicate-id", "polygon", "infinite"],
+    ids=["null-name", "numeric-kind", "bad-id", "list-id", "duplicate-id", "polygon", "infinite"],
 )
 def test_a_place_the_app_cannot_use_is_reported_with_its_position(change, expected, empty_root):
     spoil_places(empty_root, (1, change))
