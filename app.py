@@ -329,7 +329,10 @@ else:
             use_container_width=True,
             key="change-map",
         )
-        st.caption("Filled: ground a faction gained. Dashed: ground it lost. Held ground only.")
+        st.caption(
+            "Filled: ground a faction gained. Dashed: ground it lost. Held ground only. "
+            "First recorded: ground whose record starts with the earliest source found, not a change of holder."
+        )
     with table_column:
         table = (
             table[table["faction"].isin(st.session_state.factions)]
@@ -346,6 +349,7 @@ else:
                 "km2_after": st.column_config.NumberColumn("km² after", format="localized"),
                 "gained_km2": st.column_config.NumberColumn("gained", format="localized"),
                 "lost_km2": st.column_config.NumberColumn("lost", format="localized"),
+                "first_recorded_km2": st.column_config.NumberColumn("first recorded", format="localized"),
                 "contested_km2_before": st.column_config.NumberColumn("contested, before", format="localized", width="small"),
                 "contested_km2_after": st.column_config.NumberColumn("contested, after", format="localized", width="small"),
             },

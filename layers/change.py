@@ -1,7 +1,9 @@
 """What each faction gained and lost between two dates, as shapes and as km².
 
 Only `held` areas count toward a faction's territory; contested ground is
-reported beside it so that no km² is counted for two factions.
+reported beside it so that no km² is counted for two factions. Ground whose
+record starts between the dates with a first-evidence start is "first
+recorded", not gained: the source found is new, not the holder.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from layers.store import Store
 from layers.summary import faction_ground
 from layers.timeline import state_at
 
-TABLE_COLUMNS = ["faction", "km2_before", "km2_after", "gained_km2", "lost_km2", "contested_km2_before", "contested_km2_after"]
+TABLE_COLUMNS = [
+    "faction",
+    "km2_before",
+    "km2_after",
+    "gained_km2",
+    "lost_km2",
+    "first_recorded_km2",
+    "contested_km2_before",
+    "contested_km2_after",
+]
 EMPTY = shapely.Polygon()
 
 
@@ -33,10 +44,11 @@ class FactionChange:
     held_after: shapely.Geometry
     contested_before: shapely.Geometry
     contested_after: shapely.Geometry
+    first_recorded: shapely.Geometry
 
     @property
     def gained(self) -> shapely.Geometry:
-        return self.held_after.difference(self.held_before)
+        return self.held_after.difference(self.held_before).difference(self.first_recorded)
 
     @property
     def lost(self) -> shapely.Geometry:
@@ -46,6 +58,9 @@ class FactionChange:
 def compare(store: Store, before: date, after: date) -> Iterator[FactionChange]:
     """Every faction present at either date, in registry order."""
     state_before, state_after = state_at(store, before), state_at(store, after)
+    known = set(zip(state_before["faction"], state_before["name"]))
+    new = ~pd.Series([pair in known for pair in zip(state_after["faction"], state_after["name"])], index=state_after.index)
+    recorded = faction_ground(state_after[state_after["first_evidence"].astype(bool) & new], HELD)
     held = faction_ground(state_before, HELD), faction_ground(state_after, HELD)
     contested = faction_ground(state_before, CONTESTED), faction_ground(state_after, CONTESTED)
     for faction in store.registry:
@@ -56,14 +71,15 @@ def compare(store: Store, before: date, after: date) -> Iterator[FactionChange]:
                 held[1].get(faction, EMPTY),
                 contested[0].get(faction, EMPTY),
                 contested[1].get(faction, EMPTY),
+                recorded.get(faction, EMPTY),
             )
 
 
 def changes(store: Store, before: date, after: date) -> gpd.GeoDataFrame:
-    """One row per faction and kind of change ('gained' or 'lost'), with its shape in WGS84."""
+    """One row per faction and kind of change ('gained', 'lost' or 'first recorded'), with its shape in WGS84."""
     rows, shapes = [], []
     for change in compare(store, before, after):
-        for kind, shape in (("gained", change.gained), ("lost", change.lost)):
+        for kind, shape in (("gained", change.gained), ("lost", change.lost), ("first recorded", change.first_recorded)):
             if shape.area > 0:
                 rows.append({"faction": change.faction, "change": kind, "km2": shape.area / M2_PER_KM2})
                 shapes.append(shape)
@@ -72,13 +88,14 @@ def changes(store: Store, before: date, after: date) -> gpd.GeoDataFrame:
 
 
 def change_table(store: Store, before: date, after: date) -> pd.DataFrame:
-    """Per faction: km² held at each date, gained, lost, and contested km² at each date."""
+    """Per faction: km² held at each date, gained, lost, first recorded, and contested km² at each date."""
     rows = [
         [
             c.faction,
             *(
                 shape.area / M2_PER_KM2
-                for shape in (c.held_before, c.held_after, c.gained, c.lost, c.contested_before, c.contested_after)
+                for shape in (c.held_before, c.held_after, c.gained, c.lost, c.first_recorded)
+                + (c.contested_before, c.contested_after)
             ),
         ]
         for c in compare(store, before, after)

@@ -56,11 +56,16 @@ def default_radius_km(place: dict) -> float:
     return 25 if population >= 500_000 else 18 if population >= 100_000 else 12 if population >= 20_000 else 8
 
 
+CONTROL_KEYS = {"from", "holders", "attackers", "sources", "note", "first_evidence"}
+
+
 @dataclass(frozen=True)
 class Control:
     """From `day` on: one holder (held), several (contested between them), or none (nobody known).
 
     `attackers` contest ground that the single holder still holds ("contested, LNA-held").
+    `first_evidence`: the holder was there already when the earliest source found shows it,
+    so `day` is that source's date, not a change of holder.
     """
 
     day: date
@@ -68,6 +73,7 @@ class Control:
     sources: tuple[str, ...]
     note: str | None
     attackers: tuple[str, ...] = ()
+    first_evidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,9 @@ def load_description(path: Path, store: Store) -> Description:
                 day = parse_day(str(control.get("from", "")), "control date")
             except StoreError as err:
                 raise DescriptionError(f"{where}: {err}") from None
+            unknown = sorted(set(control) - CONTROL_KEYS)
+            if unknown:
+                raise DescriptionError(f"{where}, from {day}: unknown key(s) {', '.join(map(repr, unknown))}")
             holders = tuple(control.get("holders", []))
             attackers = tuple(control.get("attackers", []))
             for holder in holders + attackers:
@@ -122,7 +131,12 @@ def load_description(path: Path, store: Store) -> Description:
             for key in cited:
                 if key not in sources:
                     raise DescriptionError(f"{where}, from {day}: unknown source {key!r}")
-            timeline.append(Control(day, holders, cited, control.get("note"), attackers))
+            first_evidence = control.get("first_evidence", False)
+            if not isinstance(first_evidence, bool):
+                raise DescriptionError(f"{where}, from {day}: first_evidence must be true or false")
+            if first_evidence and (not holders or any(c.holders for c in timeline)):
+                raise DescriptionError(f"{where}, from {day}: only the first holder of an area can be a first-evidence start")
+            timeline.append(Control(day, holders, cited, control.get("note"), attackers, first_evidence))
         if [c.day for c in timeline] != sorted({c.day for c in timeline}):
             raise DescriptionError(f"{where}: control dates must be unique and in order")
         areas.append(Area(name, tuple(entry.get("places", [])), roads, entry.get("radius_km"), tuple(timeline)))
@@ -289,6 +303,7 @@ def version_features(
                     sources,
                     holders if holder in control.attackers else [h for h in sides if h != holder],
                     control.note,
+                    control.first_evidence,
                 )
                 now[holder].append(feature(shapes[area.name], properties))
             zone = zone_shapes_now.get(area.name)
@@ -298,7 +313,10 @@ def version_features(
             for holder in holders:  # a contested area's zone is contested between the same sides
                 others = [h for h in holders if h != holder]
                 zoned[holder].append(
-                    feature(zone, area_properties(f"{area.name}: surrounding ground", ZONE, sources, others, note))
+                    feature(
+                        zone,
+                        area_properties(f"{area.name}: surrounding ground", ZONE, sources, others, note, control.first_evidence),
+                    )
                 )
         for faction in order:
             now[faction] += zoned[faction]

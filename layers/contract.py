@@ -4,7 +4,9 @@ A version of a faction's ground is `layers/<faction-id>/<YYYY-MM-DD>.geojson`,
 a FeatureCollection of areas. Every area has a `name`, a `status` (its tier:
 held, contested or zone), the other sides of a contested area in
 `contested_with` (a contested area, or the zone around one), the `sources`
-that support it and an optional `note`. Every
+that support it, an optional `note`, and `first_evidence: true` where the
+record of the area starts with the earliest source found rather than with a
+change of holder (so its first `valid_from` is not a date it changed hands). Every
 module that reads, writes, checks or shows these names them from here, so a
 new property touches this file and the one that gives it meaning.
 """
@@ -19,7 +21,7 @@ from layers.markup import quoted
 
 HELD, CONTESTED, ZONE = "held", "contested", "zone"
 STATUSES = (HELD, CONTESTED, ZONE)
-PROPERTIES = ("name", "status", "contested_with", "sources", "note")  # in the order files write them
+PROPERTIES = ("name", "status", "contested_with", "sources", "note", "first_evidence")  # in the order files write them
 LISTS = ("contested_with", "sources")  # QGIS writes list fields as JSON text, GDAL as "(2:a,b)"
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")  # faction and place ids: lowercase words joined by '-'
 VERSION_NAME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.geojson$")
@@ -60,9 +62,15 @@ def feature_label(where: str, number: int, properties: Any) -> str:
 
 
 def area_properties(
-    name: str, status: str, sources: Iterable[dict], contested_with: Iterable[str] = (), note: str | None = None
+    name: str,
+    status: str,
+    sources: Iterable[dict],
+    contested_with: Iterable[str] = (),
+    note: str | None = None,
+    first_evidence: bool = False,
 ) -> dict[str, Any]:
-    """An area's properties as files write them: `contested_with` only for contested ground, `note` only when there is one.
+    """An area's properties as files write them: `contested_with` only for contested ground, `note` and
+    `first_evidence` only when there is one.
 
     Contested ground is a contested area, or a zone around one (a zone naming the other sides).
     """
@@ -73,4 +81,6 @@ def area_properties(
     properties["sources"] = list(sources)
     if isinstance(note, str) and note:
         properties["note"] = note
+    if first_evidence is True:
+        properties["first_evidence"] = True
     return properties

@@ -22,7 +22,7 @@ MEDIA_TYPE = "application/geo+json"  # RFC 7946, section 12
 
 
 def _properties(row) -> dict[str, Any]:
-    area = area_properties(row["name"], row.status, row.sources, row.contested_with, row.note)
+    area = area_properties(row["name"], row.status, row.sources, row.contested_with, row.note, row.first_evidence)
     return {"faction": row.faction, **area, "valid_from": row.valid_from, "valid_to": row.valid_to}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -16,11 +16,16 @@ from layers.timeline import Holder, holders_in, version_frame
 
 @dataclass(frozen=True)
 class Span:
-    """An interval in which the same areas held or contested the point (`end` exclusive, None while current)."""
+    """An interval in which the same areas held or contested the point (`end` exclusive, None while current).
+
+    `first_recorded`: the factions that start here only because the earliest source found starts
+    here (a first-evidence start), not because they took the point that day.
+    """
 
     start: date
     end: date | None
     holders: tuple[Holder, ...]
+    first_recorded: tuple[str, ...] = ()
 
     @property
     def factions(self) -> tuple[str, ...]:
@@ -43,9 +48,11 @@ def place_history(store: Store, lon: float, lat: float) -> list[Span]:
         key = [(h.faction, h.status, h.name) for h in holders]
         if spans and [(h.faction, h.status, h.name) for h in spans[-1].holders] == key:
             continue
+        before = {(h.faction, h.name) for h in spans[-1].holders} if spans else set()
         if spans:
-            spans[-1] = Span(spans[-1].start, day, spans[-1].holders)
-        spans.append(Span(day, None, holders))
+            spans[-1] = replace(spans[-1], end=day)
+        recorded = tuple(dict.fromkeys(h.faction for h in holders if h.first_evidence and (h.faction, h.name) not in before))
+        spans.append(Span(day, None, holders, recorded))
     return spans
 
 
@@ -100,4 +107,7 @@ def span_html(span: Span, registry: dict[str, Faction]) -> str:
         or "no holder recorded"
     )
     sources = " · ".join(dict.fromkeys(link(s) for h in span.holders for s in h.sources))
-    return f"<b>{span.start:%-d %b %Y} – {until}</b>: {who}" + (f"<br><small>{sources}</small>" if sources else "")
+    recorded = ", ".join(registry[f].short_name for f in span.first_recorded)
+    first = f" (first evidence of {recorded}: the earliest source found, not a change of holder)" if recorded else ""
+    line = f"<b>{span.start:%-d %b %Y} – {until}</b>{markdown_literal(first)}: {who}"
+    return line + (f"<br><small>{sources}</small>" if sources else "")

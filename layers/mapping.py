@@ -70,6 +70,8 @@ def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: i
             continue
         others = ", ".join(registry[o].short_name if o in registry else o for o in row.contested_with)
         since = f"since {row.valid_from}" + (f", until {row.valid_to}" if row.valid_to else "")
+        if row.first_evidence:
+            since += " (its record starts with the earliest source found, not a change of holder)"
         properties = {
             "name": html.escape(row.name),
             "faction": position[row.faction],

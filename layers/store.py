@@ -113,6 +113,7 @@ def areas_frame(features: list[dict[str, Any]], where: str) -> gpd.GeoDataFrame:
                 "contested_with": [o for o in others if isinstance(o, str)] if isinstance(others, list) else [],
                 "sources": [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else [],
                 "note": _text(properties.get("note")),
+                "first_evidence": properties.get("first_evidence") is True,
             }
         )
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=AREA_COLUMNS), geometry=shapes, crs=WGS84)

@@ -67,6 +67,7 @@ class Holder:
     sources: tuple[dict, ...]
     contested_with: tuple[str, ...]
     note: str | None
+    first_evidence: bool = False
 
 
 def holders_in(state: gpd.GeoDataFrame, lon: float, lat: float) -> list[Holder]:
@@ -86,6 +87,7 @@ def holders_in(state: gpd.GeoDataFrame, lon: float, lat: float) -> list[Holder]:
             sources=tuple(row.sources),
             contested_with=tuple(row.contested_with),
             note=row.note if isinstance(row.note, str) else None,
+            first_evidence=bool(row.first_evidence),
         )
         for _, row in rows.iterrows()
     ]

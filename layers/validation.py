@@ -154,6 +154,8 @@ def _check_properties(properties: Any, label: str, faction: str, known: dict) ->
     note = properties.get("note")
     if note is not None and not isinstance(note, str):
         problems.append(Problem(label, "note is not text"))
+    if not isinstance(properties.get("first_evidence", False), bool):
+        problems.append(Problem(label, "'first_evidence' is not true or false"))
     problems += _check_plain(name, "name", label) + _check_plain(note, "note", label)
     return problems + _check_sources(properties.get("sources"), label)
 

@@ -61,7 +61,7 @@ def test_who_names_the_faction_holding_tobruk_on_17_february_2015():
 
 
 def test_who_answers_none_in_the_empty_desert():
-    assert run("who", "--date", "2015-02-17", "--lat", "23.3", "--lon", "18.0")[1] == "none\n"
+    assert run("who", "--date", "2015-02-17", "--lat", "19.95", "--lon", "23.5")[1] == "none\n"
 
 
 def test_who_json_adds_status_version_date_area_name_and_sources():
@@ -88,7 +88,7 @@ def test_who_csv_adds_faction_and_tier_columns_and_keeps_the_others(tmp_path):
     events = drawn(
         tmp_path,
         "event,date,lat,lon\nparliament,2015-02-17,32.0896,23.9538\n"
-        "desert,2015-02-17,23.3,18.0\nsirte,2015-06-01,31.2089,16.5887\n",
+        "desert,2015-02-17,19.95,23.5\nsirte,2015-06-01,31.2089,16.5887\n",
         "events.csv",
     )
     code, out, _ = run("who", "--csv", str(events))
@@ -96,7 +96,7 @@ def test_who_csv_adds_faction_and_tier_columns_and_keeps_the_others(tmp_path):
     assert out.splitlines() == [
         "event,date,lat,lon,faction,tier,note",
         "parliament,2015-02-17,32.0896,23.9538,tobruk,held,",
-        "desert,2015-02-17,23.3,18.0,none,none,",
+        "desert,2015-02-17,19.95,23.5,none,none,",
         "sirte,2015-06-01,31.2089,16.5887,islamic-state,held,",
     ]
 
@@ -173,9 +173,10 @@ def test_export_refuses_an_unknown_faction():
 def test_diff_reports_km2_gained_and_lost_consistently():
     rows = {r["faction"]: r for r in json.loads(run("diff", "2015-02-17", "2015-06-04", "--json")[1])}
     for row in rows.values():
-        assert row["km2_after"] - row["km2_before"] == pytest.approx(row["gained_km2"] - row["lost_km2"], abs=0.5)
+        change = row["gained_km2"] + row["first_recorded_km2"] - row["lost_km2"]
+        assert row["km2_after"] - row["km2_before"] == pytest.approx(change, abs=0.5)
     assert rows["islamic-state"]["gained_km2"] > 0 and rows["libya-dawn"]["lost_km2"] > 0  # Sirte, Gardabiya
-    assert rows["pfg"]["gained_km2"] == rows["pfg"]["lost_km2"] == 0  # the terminals did not change hands
+    assert rows["pfg"]["contested_km2_after"] > rows["pfg"]["contested_km2_before"]  # Ajdabiya, fought over with the ARSC from 20 May
 
 
 def test_diff_measures_km2_in_an_equal_area_projection():
