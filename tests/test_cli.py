@@ -176,7 +176,7 @@ def test_diff_reports_km2_gained_and_lost_consistently():
         change = row["gained_km2"] + row["first_recorded_km2"] - row["lost_km2"]
         assert row["km2_after"] - row["km2_before"] == pytest.approx(change, abs=0.5)
     assert rows["islamic-state"]["gained_km2"] > 0 and rows["libya-dawn"]["lost_km2"] > 0  # Sirte, Gardabiya
-    assert rows["pfg"]["contested_km2_after"] > rows["pfg"]["contested_km2_before"]  # Ajdabiya, fought over with the ARSC from 20 May
+    assert rows["pfg"]["contested_km2_after"] > rows["pfg"]["contested_km2_before"]  # Ajdabiya, fought over with the ARSC
 
 
 def test_diff_measures_km2_in_an_equal_area_projection():
