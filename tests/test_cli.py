@@ -179,6 +179,12 @@ def test_diff_reports_km2_gained_and_lost_consistently():
     assert rows["pfg"]["contested_km2_after"] > rows["pfg"]["contested_km2_before"]  # Ajdabiya, fought over with the ARSC
 
 
+def test_diff_counts_ground_first_recorded_apart_from_ground_gained():
+    # Tobruk's record starts on 21 May 2014 with the earliest source found, not with a change of holder
+    rows = {r["faction"]: r for r in json.loads(run("diff", "2014-05-16", "2014-06-01", "--json")[1])}
+    assert rows["tobruk"]["first_recorded_km2"] > 0 and rows["tobruk"]["gained_km2"] == 0
+
+
 def test_diff_measures_km2_in_an_equal_area_projection():
     rows = {r["faction"]: r for r in json.loads(run("diff", "2015-02-17", "2015-02-17", "--json")[1])}
     # Es Sider's disk of radius 12 km, clipped by the coast, is a few hundred km², not a fraction of a square degree

@@ -107,3 +107,29 @@ def test_compose_refuses_to_overwrite_a_version_added_by_hand(shipped_copy):
     with pytest.raises(DescriptionError, match="layers/pfg/2015-02-17.geojson: added by hand"):
         write(store, compose(store))
     assert tree_digest(shipped_copy) == before
+
+
+def test_a_first_evidence_start_is_marked_on_the_area_and_on_its_zone(shipped):
+    # The Tobruk airbase backed Dignity in its first week (Libya Herald, 21 May 2014): the earliest source, not a change
+    features = json.loads(compose(shipped)["layers/tobruk/2014-05-21.geojson"])["features"]
+    marked = {f["properties"]["name"] for f in features if f["properties"].get("first_evidence") is True}
+    assert {"Tobruk and the Egyptian border", "Tobruk and the Egyptian border: surrounding ground"} <= marked
+
+
+def test_a_first_evidence_start_after_an_earlier_holder_is_refused(shipped_copy, description_copy):
+    description_copy.write_text(
+        description_copy.read_text() + '\n[[area]]\nname = "Late evidence"\nplaces = ["ghat"]\n'
+        '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tuareg"]\nsources = ["orton-2015"]\n'
+        '[[area.control]]\nfrom = "2015-03-01"\nholders = ["tuareg"]\nsources = ["orton-2015"]\nfirst_evidence = true\n'
+    )
+    with pytest.raises(DescriptionError, match="'Late evidence', from 2015-03-01: only the first holder"):
+        compose(Store(shipped_copy))
+
+
+def test_a_misspelt_control_key_is_refused_by_name(shipped_copy, description_copy):
+    description_copy.write_text(
+        description_copy.read_text() + '\n[[area]]\nname = "Typo"\nplaces = ["ghat"]\n'
+        '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tuareg"]\nsources = ["orton-2015"]\nfirst_evidense = true\n'
+    )
+    with pytest.raises(DescriptionError, match="'Typo', from 2015-02-17: unknown key\\(s\\) 'first_evidense'"):
+        compose(Store(shipped_copy))

@@ -45,3 +45,11 @@ def test_a_new_version_that_keeps_the_same_area_does_not_split_the_span(empty_ro
     write_layer(empty_root, "tobruk", "2015-04-01", [area(18.0, 27.0, "Oasis"), area(20.0, 27.0, "Elsewhere")])
     [span] = place_history(Store(empty_root), 18.0, 27.0)
     assert span.start == date(2015, 2, 17) and span.factions == ("tobruk",)
+
+
+def test_a_first_evidence_start_is_told_apart_from_a_change_of_holder(shipped):
+    tobruk = shipped.places.set_index("id").geometry["tobruk"]
+    spans = place_history(shipped, tobruk.x, tobruk.y)
+    [first] = [s for s in spans if "tobruk" in s.factions and s.holders[0].status == "held"][:1]
+    assert first.start == date(2014, 5, 21) and first.first_recorded == ("tobruk",)
+    assert all(s.first_recorded == () for s in spans if s.start > first.start)
