@@ -75,9 +75,9 @@ def changes_between(before: date, after: date):
 
 @st.cache_data(max_entries=1024)
 def drawn_on(day: date, factions: tuple[str, ...], level: int, window: Box | None = None) -> dict:
-    """The areas the map draws: for a date, the factions shown, and the detail and window of the view."""
+    """The areas and town dots the map draws: for a date, the factions shown, and the detail and window of the view."""
     state = state_on(day)
-    return control_data(state[state["faction"].isin(factions)], REGISTRY, level, window)
+    return control_data(state[state["faction"].isin(factions)], REGISTRY, level, window, marks())
 
 
 @st.cache_data(max_entries=4096)

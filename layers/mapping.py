@@ -4,8 +4,9 @@ The base map (Libya's outline, named places, legend) never changes between
 dates, so the app keeps it and only swaps the faction layers
 (streamlit-folium's `feature_group_to_add`): pan and zoom survive a date change.
 Every date change sends the map's script again, so the areas travel in a
-compact form (`control_data`): geometry drawn to the zoom's detail, and each
-cited source once. Everything that comes from the data is escaped before it
+compact form (`control_data`): geometry drawn to the zoom's detail, each
+cited source once, and the towns' holders as indexes into the places the
+base map already marks. Everything that comes from the data is escaped before it
 becomes HTML (see markup.py).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import folium
 import geopandas as gpd
@@ -23,7 +24,7 @@ from branca.element import MacroElement
 from folium.plugins import DualMap
 from jinja2 import Template
 
-from layers.contract import CONTESTED, ZONE
+from layers.contract import CONTESTED, HELD, ZONE
 from layers.detail import Box, drawn_geometry
 from layers.geojson import feature, feature_collection
 from layers.markup import html_text, link, script_json
@@ -39,10 +40,16 @@ LABEL_CSS = """<style>
 color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
 .place-label:before{display:none}
 .control-legend{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px/1.5 sans-serif;
-box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:230px}
+box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:240px}
+.control-legend .factions{display:grid;grid-template-columns:auto auto;column-gap:10px}
 .control-legend i{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px;border:1px solid #555}
 .control-legend i.contested{background:repeating-linear-gradient(45deg,#888 0 2px,transparent 2px 5px);border-style:dashed}
+.control-legend i.held{background:#888}
 .control-legend i.zone{background:#88888840;border-color:transparent}
+.control-legend i.dot{width:9px;height:9px;margin-right:2px;border-radius:50%;border-color:#222;background:#555}
+.control-legend i.dot.split{background:linear-gradient(90deg,#555 50%,#bbb 50%)}
+.control-legend i.dot.none{background:#fff;margin-right:6px}
+.town-dot i{display:block;width:100%;height:100%;box-sizing:border-box;border-radius:50%;border:1px solid #222}
 </style>"""
 
 
@@ -53,11 +60,39 @@ def _status_words(status: str, others: str) -> str:
     return f"contested with {others}" if status == CONTESTED else status
 
 
-def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: int, window: Box | None = None) -> dict:
-    """The areas of a timeline state, ready for `ControlAreas`: JSON-able, escaped, drawn at `level`.
+def town_dots(state: gpd.GeoDataFrame, marks: Sequence[list], position: dict[str, int]) -> list[list]:
+    """[mark index, faction positions, contested?] for every marked place inside a held or contested area.
+
+    A town takes the colours of the areas it stands in, held ones first; zones
+    are the rule's guess, not a report, so a town in a zone or in no area gets
+    no dot and keeps the base map's white one. Ground of several factions, or
+    an area marked contested, makes the town contested.
+    """
+    ground = state.loc[state["status"] != ZONE, ["faction", "status", "geometry"]]
+    if not marks or ground.empty:
+        return []
+    lats, lons = zip(*((mark[0], mark[1]) for mark in marks))
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lons, lats), crs=state.crs)
+    hits = points.sjoin(ground, predicate="intersects")
+    hits = hits.assign(
+        place=hits.index, side=hits["faction"].map(position), held=hits["status"] == HELD, contested=hits["status"] == CONTESTED
+    )
+    hits = hits.sort_values(["place", "held", "side"], ascending=[True, False, True])
+    places = hits.groupby("place").agg(sides=("side", "unique"), contested=("contested", "any"))
+    return [
+        [int(place), [int(side) for side in row.sides], bool(row.contested or len(row.sides) > 1)]
+        for place, row in places.iterrows()
+    ]
+
+
+def control_data(
+    state: gpd.GeoDataFrame, registry: dict[str, Faction], level: int, window: Box | None = None, marks: Sequence[list] = ()
+) -> dict:
+    """The areas of a timeline state, ready for `ControlAreas`, and its towns' holders for `TownDots`:
+    JSON-able, escaped, drawn at `level`.
 
     Factions and sources are listed once and referred to by position, so a
-    source cited by ten areas travels once.
+    source cited by ten areas travels once; towns are positions in `marks`.
     """
     state = state.iloc[np.argsort(state["status"].to_numpy() != ZONE, kind="stable")]  # zones first: drawn underneath
     drawn = drawn_geometry(state.geometry.values, level, window)
@@ -91,6 +126,7 @@ def control_data(state: gpd.GeoDataFrame, registry: dict[str, Faction], level: i
         ],
         "sources": list(sources),
         "areas": {"type": "FeatureCollection", "features": areas},
+        "dots": town_dots(state, marks, position),
     }
 
 
@@ -131,11 +167,55 @@ class ControlAreas(MacroElement):
     def __init__(self, data: dict):
         super().__init__()
         self._name = "ControlAreas"
-        self.json = script_json(data)
+        self.json = script_json({key: value for key, value in data.items() if key != "dots"})  # TownDots sends those
+
+
+class TownDots(MacroElement):
+    """The towns of `control_data` as dots in their holders' colours, split when contested, above the areas.
+
+    Markers sit in Leaflet's marker pane, over the areas and under the base
+    map's labels. The places themselves are the base map's (`PlaceMarkers`
+    leaves them on the map), so a date change sends only indexes.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function (data) {
+            var dots = L.layerGroup();
+            dots.once("add", function () {
+                var marks = dots._map.placeMarks;  // the map this group was just added to
+                data.dots.forEach(function (dot) {
+                    var place = marks[dot[0]], contested = dot[2], size = place[3] ? 11 : 8;
+                    var sides = dot[1].map(function (i) { return data.factions[i]; });
+                    var colours = sides.map(function (side) { return side.colour; });
+                    if (contested && colours.length == 1) colours.push("#ffffff");  // the other side is not shown
+                    var fill = colours.map(function (colour, k) {
+                        return colour + " " + (100 * k / colours.length) + "% " + (100 * (k + 1) / colours.length) + "%";
+                    });
+                    L.marker([place[0], place[1]], {
+                        icon: L.divIcon({className: "town-dot", iconSize: [size, size],
+                                         html: '<i style="background:linear-gradient(90deg,' + fill.join(",") + ')"></i>'}),
+                        bubblingMouseEvents: true  // a click on a town is a click on the map there
+                    }).bindTooltip(place[2] + " · " + sides.map(function (side) { return side.short; }).join(" / ") +
+                                   " · " + (contested ? "contested" : "held"))
+                      .addTo(dots);
+                });
+            });
+            return dots;
+        })({{ this.json }});
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "TownDots"
+        factions = [{"colour": f["colour"], "short": f["short"]} for f in data["factions"]]
+        self.json = script_json({"factions": factions, "dots": data["dots"]})
 
 
 class Legend(MacroElement):
-    """A Leaflet control listing the factions' colours and how contested ground is drawn."""
+    """A Leaflet control listing the factions' colours, then each tier and the towns' dots in a line."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -154,10 +234,15 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.position = position
-        rows = [f'<i style="background:{f.colour}"></i>{html.escape(f.short_name)}' for f in factions]
-        rows.append('<i class="contested"></i>contested (dashed)')
-        rows.append('<i class="zone"></i>zone: land nearest an area, by rule (light tint)')
-        self.body = "<br>".join(rows)
+        colours = "".join(f'<span><i style="background:{f.colour}"></i>{html.escape(f.short_name)}</span>' for f in factions)
+        tiers = [
+            '<i class="held"></i>held: solid',
+            '<i class="contested"></i>contested: dashed',
+            '<i class="zone"></i>zone: light tint, land given by rule to the nearest area',
+            '<i class="dot"></i><i class="dot split"></i><i class="dot none"></i>'
+            "town: holder's colour, split if contested, white if no area holds it",
+        ]
+        self.body = f'<div class="factions">{colours}</div>' + "<br>".join(tiers)
 
 
 class ForgetRemovedGroups(MacroElement):
@@ -181,6 +266,7 @@ def control_layers(data: dict) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Control areas")
     ForgetRemovedGroups().add_to(group)
     ControlAreas(data).add_to(group)
+    TownDots(data).add_to(group)
     return group
 
 
@@ -240,12 +326,16 @@ def labelled_places(places: gpd.GeoDataFrame) -> set[str]:
 
 
 class PlaceMarkers(MacroElement):
-    """Named places as small circles, the labelled ones with a permanent label: one compact script."""
+    """Named places as small circles, the labelled ones with a permanent label: one compact script.
+
+    The marks stay on the map as `placeMarks`, for `TownDots` to colour by index.
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.featureGroup();
-        {{ this.json }}.forEach(function (place) {
+        {{ this._parent.get_name() }}.placeMarks = {{ this.json }};
+        {{ this._parent.get_name() }}.placeMarks.forEach(function (place) {
             var labelled = place[3];
             L.circleMarker([place[0], place[1]], {radius: labelled ? 3 : 2, color: "#222222", weight: 1,
                                                   fillColor: "#ffffff", fillOpacity: 1})

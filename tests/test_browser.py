@@ -81,6 +81,27 @@ def drawn_areas(frame: Frame) -> list[tuple[str, str]]:
     )
 
 
+TOWN_DOTS = """map => Object.values(map._layers)
+    .filter(l => l.options.icon && l.options.icon.options.className === "town-dot")
+    .map(l => {
+        var point = map.latLngToContainerPoint(l.getLatLng()), box = map.getContainer().getBoundingClientRect();
+        var top = document.elementFromPoint(box.left + point.x, box.top + point.y);
+        return [l.getTooltip().getContent(), getComputedStyle(l.getElement().firstChild).backgroundImage,
+                top !== null && top.closest(".town-dot") === l.getElement()];
+    })"""
+
+
+def town_dots(frame: Frame, map_name: str = "map") -> dict[str, tuple[str, str, bool]]:
+    """Place name -> (tooltip, the dot's CSS background, whether the dot is the topmost element at its place)."""
+    frame.wait_for_function(f"({TOWN_DOTS})(window.{map_name}).length > 0", timeout=30_000)
+    return {dot[0].split(" · ")[0]: tuple(dot) for dot in frame.evaluate(f"({TOWN_DOTS})(window.{map_name})")}
+
+
+def rgb(colour: str) -> str:
+    """A #rrggbb colour as the browser's computed style writes it."""
+    return "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
+
+
 def click_at(page: Page, frame: Frame, lat: float, lon: float) -> None:
     """Click the map where a person would to hit a place: at its pixel, not at an element's centre."""
     point = frame.evaluate(f"window.map.latLngToContainerPoint([{lat}, {lon}])")
@@ -103,6 +124,23 @@ def test_contested_areas_are_drawn_dashed(page, server):
     open_view(page, server, "?date=2015-02-17&factions=islamic-state")
     dashes = {dash for _, dash in drawn_areas(map_frame(page))}
     assert "" in dashes and any(dashes - {""})  # Nawfaliya held (solid); Sirte and Derna contested (dashed)
+
+
+def test_towns_are_dotted_over_the_areas_in_their_holders_colours(page, server):
+    open_view(page, server, "?date=2015-02-17")
+    dots = town_dots(map_frame(page))
+    tooltip, fill, on_top = dots["Tobruk"]
+    assert tooltip == "Tobruk · HoR / LNA · held" and rgb("#d55e00") in fill and on_top
+    tooltip, fill, on_top = dots["Derna"]  # contested: a dot split between IS and the DMSC
+    assert tooltip == "Derna · IS / DMSC · contested" and rgb("#1a1a1a") in fill and rgb("#f0e442") in fill and on_top
+
+
+def test_each_compare_map_dots_the_towns_for_its_own_date(page, server):
+    open_view(page, server, "?view=compare&before=2015-02-17&after=2016-06-01")
+    frame = map_frame(page, 0)
+    before, after = town_dots(frame, "map_div")["Tripoli"], town_dots(frame, "map_div2")["Tripoli"]
+    assert before[0] == "Tripoli · Libya Dawn · held" and rgb("#0072b2") not in before[1]
+    assert after[0] == "Tripoli · Libya Dawn / GNA · contested" and rgb("#009e73") in after[1] and rgb("#0072b2") in after[1]
 
 
 def test_moving_the_date_changes_the_areas_without_resetting_pan_and_zoom(page, server):

@@ -15,6 +15,7 @@ from linkify_it import LinkifyIt
 from layers.mapping import (
     Legend,
     PlaceMarkers,
+    TownDots,
     change_layers,
     control_data,
     control_layers,
@@ -142,6 +143,16 @@ def test_place_names_are_escaped(shipped):
     places = shipped.places.head(3).assign(name=EVIL, kind="city")
     page = rendered(PlaceMarkers(place_marks(places)))
     assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+def test_town_dot_tooltips_escape_place_and_faction_names(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(13.187, 32.887, "Tripoli")])
+    store = Store(empty_root)
+    registry = {"tobruk": Faction("tobruk", EVIL, EVIL, "#000000", "d")}
+    marks = place_marks(store.places.assign(name=EVIL))
+    data = control_data(state_at(store, date(2015, 2, 17)), registry, level=5, marks=marks)
+    page = rendered(PlaceMarkers(marks), TownDots(data))
+    assert data["dots"] and "<img src=x" not in page and "&lt;img src=x" in page
 
 
 def test_data_in_a_map_script_cannot_close_the_script_element():
