@@ -232,19 +232,26 @@ def area_shapes(description: Description, store: Store, found: Anchors | None = 
 
 
 def zone_shapes(
-    active: frozenset[str], found: Anchors, shapes: dict[str, shapely.Geometry], reach: dict[str, shapely.Geometry], store: Store
+    active: frozenset[str],
+    on_map: frozenset[str],
+    found: Anchors,
+    shapes: dict[str, shapely.Geometry],
+    reach: dict[str, shapely.Geometry],
+    store: Store,
 ) -> dict[str, shapely.Geometry]:
-    """The zone rule: land no area covers goes with the nearest area on the map that day, within ZONE_REACH_KM of it.
+    """The zone rule: land no area covers goes with the nearest area held or contested that day, within ZONE_REACH_KM.
 
-    "Nearest" is the anchors' Voronoi partition with only that day's areas in
-    it, so the partition, and each zone, changes only when an area appears or
-    goes; every zone is cut from its own area's cells, so no two overlap.
+    "Nearest" is the Voronoi partition of the `active` areas' anchors, so the
+    partition, and each zone, changes only when such an area appears or goes;
+    every zone is cut from its own area's cells, so no two overlap. An area
+    nobody is known to hold is on the map (`on_map`) but anchors no zone: it
+    stays blank, and the land around it goes with the nearest side that holds ground.
     """
     keep = np.isin(found.owners, sorted(active))
     outline = _to_plane(store.outline)
     cells = _cells(found.points[keep], outline)
     owners = found.owners[keep]
-    drawn = shapely.union_all([shapes[name] for name in active])
+    drawn = shapely.union_all([shapes[name] for name in on_map])
     return {
         name: polygonal(shapely.difference(shapely.intersection(_back(cells[owners == name]), reach[name]), drawn))
         for name in sorted(active)
@@ -259,7 +266,7 @@ def reaches(shapes: dict[str, shapely.Geometry]) -> dict[str, shapely.Geometry]:
 
 
 ZONE_NOTE = (
-    "Zone, by rule: land that no area on the map covers goes with the nearest area on the map that day "
+    "Zone, by rule: land that no area on the map covers goes with the nearest area held or contested that day "
     "(nearest by its places and roads), out to {reach} km from it, and is held or contested as that area is. "
     "Inferred from who held {name}: "
     "the sources are that area's, and none of them describes this ground itself."
@@ -269,14 +276,14 @@ ZONE_NOTE = (
 def version_features(
     description: Description,
     shapes: dict[str, shapely.Geometry],
-    zones: Callable[[frozenset[str]], dict[str, shapely.Geometry]],
+    zones: Callable[[frozenset[str], frozenset[str]], dict[str, shapely.Geometry]],
     registry: dict,
 ) -> dict[VersionRef, list[dict]]:
     """Every faction's versions: a new one whenever its areas or zones (or what is said of them) change.
 
-    `zones` gives each area's zone for a set of areas on the map; a held area's zone goes to its
-    holder, a contested area's is contested between the same sides, and the zone of ground
-    nobody is known to hold stays blank.
+    `zones` gives each held or contested area's zone, given those areas and all the areas on the
+    map; a held area's zone goes to its holder, a contested area's is contested between the same
+    sides. Ground nobody is known to hold stays blank and has no zone.
     """
     order = list(registry)
     days = sorted({control.day for area in description.areas for control in area.timeline})
@@ -287,7 +294,8 @@ def version_features(
         zoned: dict[str, list[dict]] = {faction: [] for faction in order}
         current = {area.name: [c for c in area.timeline if c.day <= day] for area in description.areas}
         on_map = frozenset(name for name, controls in current.items() if controls)
-        zone_shapes_now = zones(on_map) if on_map else {}
+        held = frozenset(name for name in on_map if current[name][-1].holders)
+        zone_shapes_now = zones(held, on_map) if held else {}
         for area in description.areas:
             if not current[area.name] or not current[area.name][-1].holders:
                 continue
@@ -334,8 +342,8 @@ def compose(store: Store, description_path: Path | None = None) -> dict[str, str
     reach = reaches(shapes)
 
     @cache
-    def zones(on_map: frozenset[str]) -> dict[str, shapely.Geometry]:
-        return zone_shapes(on_map, found, shapes, reach, store)
+    def zones(active: frozenset[str], on_map: frozenset[str]) -> dict[str, shapely.Geometry]:
+        return zone_shapes(active, on_map, found, shapes, reach, store)
 
     return {
         ref.relpath: dumps(feature_collection(features, composed_from=DESCRIPTION))

@@ -373,7 +373,7 @@ def test_an_unreadable_layer_file_is_named_and_the_rest_of_the_page_works(hostil
     app = open_app(date="2015-05-25")
     assert not app.exception
     errors = html.unescape(" ".join(e.value for e in app.error))
-    assert "layers/islamic-state/2015-05-21.geojson" in errors and "broken JSON" in errors
+    assert "layers/islamic-state/2015-05-20.geojson" in errors and "broken JSON" in errors
     assert "Tobruk and the Egyptian border" in shown_groups(app)  # the other factions are still drawn
     app.selectbox[0].set_value("sirte").run()
     assert not app.exception and "who held it" in text(app)
@@ -393,7 +393,7 @@ def test_a_layer_with_an_infinite_coordinate_is_named_and_the_rest_of_the_page_w
     path.write_text(json.dumps(document))
     app = open_app(date="2015-05-25")
     errors = html.unescape(" ".join(e.value for e in app.error))
-    assert not app.exception and "layers/islamic-state/2015-05-21.geojson" in errors and "not a finite number" in errors
+    assert not app.exception and "layers/islamic-state/2015-05-20.geojson" in errors and "not a finite number" in errors
     assert "Tobruk and the Egyptian border" in shown_groups(app)
 
 

@@ -147,8 +147,8 @@ def test_export_of_one_faction_holds_only_its_areas():
 
 
 def test_export_marks_a_current_version_with_a_null_valid_to(empty_root):
-    write_layer(empty_root, "pfg", "2015-01-01", [area(18.0, 23.3, "Old")])
-    write_layer(empty_root, "pfg", "2015-06-01", [area(18.0, 23.3, "New")])
+    write_layer(empty_root, "pfg", "2015-01-01", [area(23.75, 19.86, "Old")])
+    write_layer(empty_root, "pfg", "2015-06-01", [area(23.75, 19.86, "New")])
     old, new = (
         json.loads(run("export", "--date", day, root=empty_root)[1])["features"][0]["properties"]
         for day in ("2015-03-01", "2015-07-01")
@@ -195,7 +195,7 @@ def test_diff_measures_km2_in_an_equal_area_projection():
 
 
 def test_add_imports_a_drawing_and_normalises_it_to_rfc7946(shipped_copy, tmp_path):
-    item = area(18.0, 23.3, "Desert outpost")
+    item = area(23.75, 19.86, "Desert outpost")
     ring = [[x + 1e-9, y] for x, y in reversed(item["geometry"]["coordinates"][0])]  # clockwise, 15 decimals
     item["geometry"] = {"type": "Polygon", "coordinates": [ring]}
     item["properties"] |= {"stroke": "#555555", "sources": json.dumps([SOURCE])}  # as QGIS writes lists
@@ -207,21 +207,21 @@ def test_add_imports_a_drawing_and_normalises_it_to_rfc7946(shipped_copy, tmp_pa
 
 
 def test_add_accepts_a_single_feature(shipped_copy, tmp_path):
-    code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(18.0, 23.3, "Outpost"))), root=shipped_copy)
+    code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(23.75, 19.86, "Outpost"))), root=shipped_copy)
     assert code == 0, err
 
 
 def test_add_refuses_to_overwrite_a_version_without_replace(shipped_copy, tmp_path):
-    run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([area(18.0, 23.3, "Outpost")]))), root=shipped_copy)
+    run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([area(23.75, 19.86, "Outpost")]))), root=shipped_copy)
     before = tree_digest(shipped_copy)
-    source = drawn(tmp_path, feature_collection([area(18.5, 23.3, "Camp")]), "second.geojson")
+    source = drawn(tmp_path, feature_collection([area(23.65, 19.86, "Camp")]), "second.geojson")
     code, _, err = run("add", "tebu", "2015-07-01", str(source), root=shipped_copy)
     assert code == 1 and "already exists; pass --replace" in err and tree_digest(shipped_copy) == before
 
 
 def test_add_with_replace_overwrites_a_version_added_by_hand(shipped_copy, tmp_path):
-    run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([area(18.0, 23.3, "Outpost")]))), root=shipped_copy)
-    source = drawn(tmp_path, feature_collection([area(18.5, 23.3, "Second outpost")]), "second.geojson")
+    run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([area(23.75, 19.86, "Outpost")]))), root=shipped_copy)
+    source = drawn(tmp_path, feature_collection([area(23.65, 19.86, "Second outpost")]), "second.geojson")
     code, out, _ = run("add", "tebu", "2015-07-01", str(source), "--replace", root=shipped_copy)
     assert code == 0 and out.startswith("replaced")
     assert [
@@ -258,24 +258,24 @@ BAD_INPUTS = {
         "2015-07-01",
         feature_collection(
             [
-                area(18, 23.3, "Bow tie")
+                area(23.75, 19.86, "Bow tie")
                 | {
                     "geometry": {
                         "type": "Polygon",
-                        "coordinates": [[[18, 23.3], [18.2, 23.5], [18.2, 23.3], [18, 23.5], [18, 23.3]]],
+                        "coordinates": [[[23.7, 19.8], [23.8, 19.9], [23.8, 19.8], [23.7, 19.9], [23.7, 19.8]]],
                     }
                 }
             ]
         ),
         "(Bow tie): geometry is invalid: Self-intersection",
     ),
-    "unknown faction": ("warlords", "2015-07-01", feature_collection([area(18, 23.3, "X")]), "unknown faction 'warlords'"),
-    "impossible date": ("tebu", "2015-02-30", feature_collection([area(18, 23.3, "X")]), "'2015-02-30' is not a real date"),
-    "path in the faction id": ("../x", "2015-07-01", feature_collection([area(18, 23.3, "X")]), "unknown faction '../x'"),
+    "unknown faction": ("warlords", "2015-07-01", feature_collection([area(23.75, 19.86, "X")]), "unknown faction 'warlords'"),
+    "impossible date": ("tebu", "2015-02-30", feature_collection([area(23.75, 19.86, "X")]), "'2015-02-30' is not a real date"),
+    "path in the faction id": ("../x", "2015-07-01", feature_collection([area(23.75, 19.86, "X")]), "unknown faction '../x'"),
     "area without sources": (
         "tebu",
         "2015-07-01",
-        feature_collection([area(18, 23.3, "Bare", sources=[])]),
+        feature_collection([area(23.75, 19.86, "Bare", sources=[])]),
         "(Bare): cites no source",
     ),
     "overlap with another faction": (
@@ -305,19 +305,19 @@ def test_add_reports_a_missing_file(shipped_copy, tmp_path):
 
 MALFORMED_FEATURES = {
     "properties that are text": (
-        {"type": "Feature", "properties": "name", "geometry": area(18, 23.3, "x")["geometry"]},
+        {"type": "Feature", "properties": "name", "geometry": area(23.75, 19.86, "x")["geometry"]},
         "has no properties",
     ),
     "a name that is a list": (
-        area(18, 23.3, "x") | {"properties": {"name": ["Sector 1"], "status": "held", "sources": [SOURCE]}},
+        area(23.75, 19.86, "x") | {"properties": {"name": ["Sector 1"], "status": "held", "sources": [SOURCE]}},
         "'name' is not text",
     ),
     "contested_with holding a list": (
-        area(18, 23.3, "Front", status="contested", contested_with=[["tobruk"]]),
+        area(23.75, 19.86, "Front", status="contested", contested_with=[["tobruk"]]),
         "'contested_with' is not a list of faction ids",
     ),
     "a publication date that is not a date": (
-        area(18, 23.3, "x", sources=[SOURCE | {"published": "2015-13-45"}]),
+        area(23.75, 19.86, "x", sources=[SOURCE | {"published": "2015-13-45"}]),
         "'2015-13-45' is not a real",
     ),
 }
@@ -341,26 +341,26 @@ def test_add_explains_json_nested_too_deep(shipped_copy, tmp_path):
 
 
 def test_add_refuses_a_date_before_the_war_or_in_the_future(shipped_copy, tmp_path):
-    source = str(drawn(tmp_path, feature_collection([area(18, 23.3, "X")])))
+    source = str(drawn(tmp_path, feature_collection([area(23.75, 19.86, "X")])))
     assert "earlier than anything" in run("add", "tebu", "0001-01-01", source, root=shipped_copy)[2]
     assert "in the future" in run("add", "tebu", "9999-12-31", source, root=shipped_copy)[2]
 
 
 @pytest.mark.parametrize("crs", ["urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG:6.6:4326", "EPSG:4326"])
 def test_add_accepts_a_crs_member_that_names_wgs84(crs, shipped_copy, tmp_path):
-    document = feature_collection([area(18, 23.3, "X")], crs={"type": "name", "properties": {"name": crs}})
+    document = feature_collection([area(23.75, 19.86, "X")], crs={"type": "name", "properties": {"name": crs}})
     assert run("add", "tebu", "2015-07-01", str(drawn(tmp_path, document)), root=shipped_copy)[0] == 0
 
 
 def test_add_accepts_a_file_with_a_byte_order_mark(shipped_copy, tmp_path):
     source = tmp_path / "bom.geojson"
-    source.write_text("\ufeff" + json.dumps(feature_collection([area(18, 23.3, "X")])), encoding="utf-8")
+    source.write_text("\ufeff" + json.dumps(feature_collection([area(23.75, 19.86, "X")])), encoding="utf-8")
     assert run("add", "tebu", "2015-07-01", str(source), root=shipped_copy)[0] == 0
 
 
 def test_add_keeps_holes_and_winds_them_clockwise(shipped_copy, tmp_path):
-    ring = shapely.Polygon(shapely.box(17.8, 23.1, 18.2, 23.5).exterior, [shapely.box(17.95, 23.25, 18.05, 23.35).exterior])
-    item = area(18, 23.3, "Ring") | {"geometry": shapely.geometry.mapping(shapely.MultiPolygon([ring]))}
+    ring = shapely.Polygon(shapely.box(23.6, 19.73, 23.9, 19.99).exterior, [shapely.box(23.72, 19.83, 23.78, 19.89).exterior])
+    item = area(23.75, 19.86, "Ring") | {"geometry": shapely.geometry.mapping(shapely.MultiPolygon([ring]))}
     run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([item]))), root=shipped_copy)
     written = json.loads((shipped_copy / "layers" / "tebu" / "2015-07-01.geojson").read_text())["features"][0]
     [polygon] = shapely.get_parts(shape(written["geometry"]))
@@ -383,13 +383,13 @@ def test_add_with_empty_says_what_it_removes(shipped_copy, tmp_path):
 
 
 def test_add_with_empty_refuses_a_layer_that_has_features(shipped_copy, tmp_path):
-    source = str(drawn(tmp_path, feature_collection([area(18.0, 23.3, "Outpost")])))
+    source = str(drawn(tmp_path, feature_collection([area(23.75, 19.86, "Outpost")])))
     code, _, err = run("add", "tebu", "2015-07-01", source, "--empty", root=shipped_copy)
     assert code == 1 and "--empty" in err and "1 feature" in err
 
 
 def test_add_names_a_feature_without_geometry(shipped_copy, tmp_path):
-    item = area(18, 23.3, "Ghost") | {"geometry": None}
+    item = area(23.75, 19.86, "Ghost") | {"geometry": None}
     code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, feature_collection([item]))), root=shipped_copy)
     assert code == 1 and "(Ghost): geometry is missing" in err
 
@@ -485,7 +485,7 @@ def test_who_csv_notes_why_a_row_may_answer_none(tmp_path):
 
 def test_add_refuses_to_replace_a_composed_version_and_names_the_description(shipped_copy, tmp_path):
     before = tree_digest(shipped_copy)
-    source = drawn(tmp_path, feature_collection([area(18.0, 23.3, "Outpost")]))
+    source = drawn(tmp_path, feature_collection([area(23.75, 19.86, "Outpost")]))
     code, _, err = run("add", "tebu", "2014-09-15", str(source), "--replace", root=shipped_copy)
     assert code == 1 and "composed from control/areas.toml" in err and tree_digest(shipped_copy) == before
 
@@ -494,7 +494,7 @@ def test_add_refuses_while_another_command_writes_to_the_data(shipped_copy, tmp_
     monkeypatch.setattr("layers.store.LOCK_WAIT_SECONDS", 0.2)
     before = tree_digest(shipped_copy)
     with Store(shipped_copy).writing():
-        code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(18.0, 23.3, "X"))), root=shipped_copy)
+        code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(23.75, 19.86, "X"))), root=shipped_copy)
     assert code == 1 and "another command is writing" in err and ".write.lock" in err
     assert tree_digest(shipped_copy) == before
 
@@ -517,8 +517,8 @@ def add_at_once(root: Path, *commands: list[str]) -> list[subprocess.CompletedPr
 
 
 def test_two_adds_at_once_cannot_both_take_the_same_ground(shipped_copy, tmp_path):
-    first = drawn(tmp_path, feature_collection([area(18.0, 23.3, "Outpost", half=0.2)]), "first.geojson")
-    second = drawn(tmp_path, feature_collection([area(18.1, 23.3, "Camp", half=0.2)]), "second.geojson")
+    first = drawn(tmp_path, feature_collection([area(23.75, 19.86, "Outpost", half=0.12)]), "first.geojson")
+    second = drawn(tmp_path, feature_collection([area(23.75, 19.86, "Camp", half=0.1)]), "second.geojson")
     results = add_at_once(shipped_copy, ["tebu", "2015-07-01", str(first)], ["tuareg", "2015-07-01", str(second)])
     assert sorted(r.returncode for r in results) == [0, 1]
     assert "overlaps" in next(r.stderr for r in results if r.returncode)
@@ -526,8 +526,8 @@ def test_two_adds_at_once_cannot_both_take_the_same_ground(shipped_copy, tmp_pat
 
 
 def test_two_adds_of_the_same_version_at_once_do_not_overwrite_each_other(shipped_copy, tmp_path):
-    first = drawn(tmp_path, feature_collection([area(18.0, 23.3, "Outpost")]), "first.geojson")
-    second = drawn(tmp_path, feature_collection([area(18.5, 23.3, "Camp")]), "second.geojson")
+    first = drawn(tmp_path, feature_collection([area(23.75, 19.86, "Outpost")]), "first.geojson")
+    second = drawn(tmp_path, feature_collection([area(23.65, 19.86, "Camp")]), "second.geojson")
     results = add_at_once(shipped_copy, ["tebu", "2015-07-01", str(first)], ["tebu", "2015-07-01", str(second)])
     assert sorted(r.returncode for r in results) == [0, 1]
     assert "already exists" in next(r.stderr for r in results if r.returncode)
@@ -536,12 +536,12 @@ def test_two_adds_of_the_same_version_at_once_do_not_overwrite_each_other(shippe
 def test_add_removes_temporary_files_an_interrupted_write_left(shipped_copy, tmp_path):
     stray = shipped_copy / "layers" / "tebu" / ".2015-03-01.geojson.k2j4x9.tmp"
     stray.write_text('{"type": "Feat')
-    assert run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(18.0, 23.3, "X"))), root=shipped_copy)[0] == 0
+    assert run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(23.75, 19.86, "X"))), root=shipped_copy)[0] == 0
     assert not stray.exists() and check_store(Store(shipped_copy)) == []
 
 
 def test_add_reads_list_fields_as_gdal_writes_them_into_a_geopackage(shipped_copy, tmp_path):
-    item = area(18.0, 23.3, "Front", status="contested", contested_with="(2:tuareg,tebu)")
+    item = area(23.75, 19.86, "Front", status="contested", contested_with="(2:tuareg,tebu)")
     code, _, err = run("add", "zintan", "2015-07-01", str(drawn(tmp_path, item)), root=shipped_copy)
     assert code == 0, err
     written = json.loads((shipped_copy / "layers" / "zintan" / "2015-07-01.geojson").read_text())["features"][0]
@@ -549,15 +549,15 @@ def test_add_reads_list_fields_as_gdal_writes_them_into_a_geopackage(shipped_cop
 
 
 def test_add_says_sources_text_that_is_not_json_may_have_been_cut_by_a_shapefile(shipped_copy, tmp_path):
-    item = area(18.0, 23.3, "Outpost", sources=json.dumps([SOURCE] * 4)[:254])
+    item = area(23.75, 19.86, "Outpost", sources=json.dumps([SOURCE] * 4)[:254])
     code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, item)), root=shipped_copy)
     assert code == 1 and "sources is not valid JSON" in err and "Shapefile" in err and "cites no source" not in err
 
 
 def test_add_refuses_a_layer_over_the_vertex_limit_and_states_it(shipped_copy, tmp_path):
     turn = np.linspace(0, 2 * np.pi, 210_000, endpoint=False)
-    circle = shapely.Polygon(np.column_stack([18 + 0.5 * np.cos(turn), 23.3 + 0.5 * np.sin(turn)]))  # 210,001 vertices
-    item = area(18.0, 23.3, "Circle") | {"geometry": shapely.geometry.mapping(circle)}
+    circle = shapely.Polygon(np.column_stack([23.75 + 0.15 * np.cos(turn), 19.86 + 0.15 * np.sin(turn)]))  # 210,001 vertices
+    item = area(23.75, 19.86, "Circle") | {"geometry": shapely.geometry.mapping(circle)}
     before = tree_digest(shipped_copy)
     code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, item)), root=shipped_copy)
     assert code == 1 and "210,001 vertices" in err and "limit of 200,000" in err and "--max-vertices" in err
@@ -565,8 +565,8 @@ def test_add_refuses_a_layer_over_the_vertex_limit_and_states_it(shipped_copy, t
 
 
 def test_max_vertices_raises_the_limit(shipped_copy, tmp_path):
-    circle = shapely.Point(18.0, 23.3).buffer(0.5, quad_segs=2_500)
-    item = area(18.0, 23.3, "Circle") | {"geometry": shapely.geometry.mapping(circle)}
+    circle = shapely.Point(23.75, 19.86).buffer(0.15, quad_segs=2_500)
+    item = area(23.75, 19.86, "Circle") | {"geometry": shapely.geometry.mapping(circle)}
     source = str(drawn(tmp_path, item))
     assert "limit of 5,000" in run("add", "tebu", "2015-07-01", source, "--max-vertices", "5000", root=shipped_copy)[2]
     assert run("add", "tebu", "2015-07-01", source, "--max-vertices", "20000", root=shipped_copy)[0] == 0
@@ -602,9 +602,9 @@ def test_diff_with_the_later_date_first_swaps_them_and_says_so():
 
 
 def test_add_with_replace_repairs_a_version_that_no_longer_reads(shipped_copy, tmp_path):
-    assert run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(18.0, 23.3, "Outpost"))), root=shipped_copy)[0] == 0
+    assert run("add", "tebu", "2015-07-01", str(drawn(tmp_path, area(23.75, 19.86, "Outpost"))), root=shipped_copy)[0] == 0
     (shipped_copy / "layers" / "tebu" / "2015-07-01.geojson").write_text('{"type": "FeatureCollection", "feat')
-    repair = drawn(tmp_path, area(18.0, 23.3, "Outpost"), "repair.geojson")
+    repair = drawn(tmp_path, area(23.75, 19.86, "Outpost"), "repair.geojson")
     code, _, err = run("add", "tebu", "2015-07-01", str(repair), "--replace", root=shipped_copy)
     assert code == 0, err
     assert check_store(Store(shipped_copy)) == []
@@ -627,7 +627,7 @@ def test_add_with_empty_names_an_unreadable_version_it_would_end(shipped_copy, t
     ids=["gdal-count", "huge-number", "deep-nesting"],
 )
 def test_add_explains_list_text_it_cannot_read(properties, shipped_copy, tmp_path):
-    item = area(18.0, 23.3, "Front", **properties)
+    item = area(23.75, 19.86, "Front", **properties)
     before = tree_digest(shipped_copy)
     code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, item)), root=shipped_copy)
     assert code == 1 and "error:" in err and "Traceback" not in err
@@ -635,7 +635,7 @@ def test_add_explains_list_text_it_cannot_read(properties, shipped_copy, tmp_pat
 
 
 def test_add_refuses_a_coordinate_that_is_not_a_finite_longitude_or_latitude(shipped_copy, tmp_path):
-    text = json.dumps(area(18.0, 23.3, "Front")).replace("18.05", "1e999", 1)  # JSON's way to write infinity
+    text = json.dumps(area(23.75, 19.86, "Front")).replace("23.8", "1e999", 1)  # JSON's way to write infinity
     code, _, err = run("add", "tebu", "2015-07-01", str(drawn(tmp_path, text)), root=shipped_copy)
     assert code == 1 and "not a finite number" in err
 
