@@ -13,7 +13,6 @@ becomes HTML (see markup.py).
 from __future__ import annotations
 
 import html
-import math
 from typing import Iterable, Sequence
 
 import folium
@@ -34,7 +33,7 @@ LIBYA_CENTRE = (26.9, 17.3)
 LIBYA_ZOOM = 5.5  # the whole country in a map about 600 px high
 LABELLED_KINDS = ("city", "terminal")
 MARKED_KINDS = ("city", "terminal", "airbase", "airport")
-LABEL_SPACING_KM = 40  # a smaller place this close to a labelled one keeps only its tooltip
+LABEL_PX = (6.2, 12, 6)  # a .place-label's width per character, its height and its gap from the dot, in pixels
 LABEL_CSS = """<style>
 .place-label{background:transparent;border:0;box-shadow:none;padding:0 0 0 2px;font:600 11px/1.1 sans-serif;
 color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
@@ -311,17 +310,35 @@ def place_marker(lat: float, lon: float, label: str) -> folium.FeatureGroup:
     return group
 
 
-def labelled_places(places: gpd.GeoDataFrame) -> set[str]:
-    """Ids of the places to label: the largest first, none within LABEL_SPACING_KM of another label."""
+def labelled_places(places: gpd.GeoDataFrame, zoom: float = LIBYA_ZOOM) -> dict[str, str]:
+    """The places to label, each with the side of its dot its label goes on ("right" or "left").
+
+    The largest place first; a label goes right of its dot, or left if that side would overlap
+    a label already placed or cover another place's dot, measured as drawn (web-map pixels) at
+    `zoom`, the view the map opens at; closer in, labels only move apart. A place whose label
+    fits on neither side keeps its dot and tooltip.
+    """
     candidates = places[places["kind"].isin(LABELLED_KINDS)]
     candidates = candidates.assign(size=candidates["population"].fillna(0)).sort_values("size", ascending=False, kind="stable")
-    kept: list[tuple[float, float]] = []
-    chosen = set()
-    for _, place in candidates.iterrows():
-        x, y = place.geometry.x, place.geometry.y
-        if all(math.hypot((x - kx) * math.cos(math.radians(y)), y - ky) * 111 > LABEL_SPACING_KM for kx, ky in kept):
-            kept.append((x, y))
-            chosen.add(place["id"])
+    scale = 256 * 2**zoom
+    lat = np.radians(candidates.geometry.y.to_numpy())
+    x = (candidates.geometry.x.to_numpy() + 180) / 360 * scale
+    y = (1 - np.log(np.tan(lat) + 1 / np.cos(lat)) / np.pi) / 2 * scale
+    per_character, height, gap = LABEL_PX
+    width = candidates["name"].str.len().to_numpy() * per_character
+    sides = {
+        "right": shapely.box(x + gap, y - height / 2, x + gap + width, y + height / 2),
+        "left": shapely.box(x - gap - width, y - height / 2, x - gap, y + height / 2),
+    }
+    dots = shapely.points(x, y)
+    kept: list[shapely.Geometry] = []
+    chosen: dict[str, str] = {}
+    for number, place in enumerate(candidates["id"]):
+        free = [side for side, boxes in sides.items() if not any(boxes[number].intersects(other) for other in kept)]
+        clear = [side for side in free if not shapely.intersects(sides[side][number], dots).any()]
+        for side in (clear or free)[:1]:
+            kept.append(sides[side][number])
+            chosen[place] = side
     return chosen
 
 
@@ -339,7 +356,7 @@ class PlaceMarkers(MacroElement):
             var labelled = place[3];
             L.circleMarker([place[0], place[1]], {radius: labelled ? 3 : 2, color: "#222222", weight: 1,
                                                   fillColor: "#ffffff", fillOpacity: 1})
-             .bindTooltip(place[2], labelled ? {permanent: true, direction: "right", className: "place-label"} : {})
+             .bindTooltip(place[2], labelled ? {permanent: true, direction: labelled, className: "place-label"} : {})
              .addTo({{ this.get_name() }});
         });
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -353,11 +370,12 @@ class PlaceMarkers(MacroElement):
 
 
 def place_marks(places: gpd.GeoDataFrame) -> list[list]:
-    """[lat, lon, escaped name, labelled?] for every place the maps mark: worked out once, drawn on every map."""
+    """[lat, lon, escaped name, label side or ""] for every place the maps mark: worked out once, drawn on every map."""
     labels = labelled_places(places)
     shown = places[places["kind"].isin(MARKED_KINDS)]
     return [
-        [round(p.geometry.y, 4), round(p.geometry.x, 4), html.escape(p["name"]), p["id"] in labels] for _, p in shown.iterrows()
+        [round(p.geometry.y, 4), round(p.geometry.x, 4), html.escape(p["name"]), labels.get(p["id"], "")]
+        for _, p in shown.iterrows()
     ]
 
 

@@ -174,3 +174,10 @@ def test_a_source_cited_by_many_areas_is_sent_once(shipped):
     data = control_data(state_at(shipped, date(2016, 6, 1)), shipped.registry, level=5)
     cited = [i for area in data["areas"]["features"] for i in area["properties"]["sources"]]
     assert len(cited) > len(data["sources"]) == len(set(data["sources"])) == len(set(cited))
+
+
+def test_the_wars_main_towns_are_labelled_and_neighbours_that_would_run_into_them_are_not(shipped):
+    labels = labelled_places(shipped.places)
+    assert {"tripoli", "misrata", "sirte", "benghazi", "bayda", "derna", "tobruk", "sabha", "ajdabiya"} <= set(labels)
+    assert "al-jumayl" not in labels  # 100 km west of Tripoli: its label would cross Zawiya's and Tripoli's
+    assert labels["bayda"] == "left"  # to its right lies Derna
