@@ -4,15 +4,16 @@ The base map (Libya's outline, named places, legend) never changes between
 dates, so the app keeps it and only swaps the faction layers
 (streamlit-folium's `feature_group_to_add`): pan and zoom survive a date change.
 Every date change sends the map's script again, so the areas travel in a
-compact form (`control_data`): geometry drawn to the zoom's detail, each
-cited source once, and the towns' holders as indexes into the places the
-base map already marks. Everything that comes from the data is escaped before it
-becomes HTML (see markup.py).
+compact form (`control_data`): geometry drawn to the zoom's detail in steps of
+its grid, each source, text and shape once, and the towns' holders as indexes
+into the places the base map already marks. Everything that comes from the
+data is escaped before it becomes HTML (see markup.py).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from typing import Iterable, Sequence
 
 import folium
@@ -24,7 +25,7 @@ from folium.plugins import DualMap
 from jinja2 import Template
 
 from layers.contract import CONTESTED, HELD, ZONE
-from layers.detail import Box, drawn_geometry
+from layers.detail import Box, drawn_geometry, encoded_shapes, grid
 from layers.geojson import feature, feature_collection
 from layers.markup import html_text, link, script_json
 from layers.registry import Faction
@@ -34,6 +35,7 @@ LIBYA_ZOOM = 5.5  # the whole country in a map about 600 px high
 LABELLED_KINDS = ("city", "terminal")
 MARKED_KINDS = ("city", "terminal", "airbase", "airport")
 LABEL_PX = (6.2, 12, 6)  # a .place-label's width per character, its height and its gap from the dot, in pixels
+SENTENCE_END = re.compile(r"(?<=[.:;])\s+")  # where control_data cuts notes, to send each sentence once
 LABEL_CSS = """<style>
 .place-label{background:transparent;border:0;box-shadow:none;padding:0 0 0 2px;font:600 11px/1.1 sans-serif;
 color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
@@ -90,41 +92,53 @@ def control_data(
     """The areas of a timeline state, ready for `ControlAreas`, and its towns' holders for `TownDots`:
     JSON-able, escaped, drawn at `level`.
 
-    Factions and sources are listed once and referred to by position, so a
-    source cited by ten areas travels once; towns are positions in `marks`.
+    Every date change sends it, so nothing travels twice: factions, sources, texts and shapes
+    are listed once and referred to by position, and the areas are columns. Notes are split
+    into sentences (HTML shows them joined again the same), so the zone rule that every
+    zone's note repeats travels once; a shape contested by two factions travels once, in
+    grid steps (`encoded_shapes`). Towns are positions in `marks`.
     """
     state = state.iloc[np.argsort(state["status"].to_numpy() != ZONE, kind="stable")]  # zones first: drawn underneath
     drawn = drawn_geometry(state.geometry.values, level, window)
+    shown = ~shapely.is_empty(drawn)
+    state, drawn = state[shown], drawn[shown]
+    shapes, shape = np.unique(shapely.to_wkb(drawn), return_inverse=True)
     factions = [faction for faction in registry if faction in set(state["faction"])]
     position = {faction: index for index, faction in enumerate(factions)}
     sources: dict[str, int] = {}
-    areas = []
-    for row, shape in zip(state.itertuples(index=False), drawn):
-        if shape.is_empty:
-            continue
-        others = ", ".join(registry[o].short_name if o in registry else o for o in row.contested_with)
-        since = f"since {row.valid_from}" + (f", until {row.valid_to}" if row.valid_to else "")
-        if row.first_evidence:
-            since += " (its record starts with the earliest source found, not a change of holder)"
-        properties = {
-            "name": html.escape(row.name),
-            "faction": position[row.faction],
-            "contested": bool(others),
-            "zone": row.status == ZONE,
-            "status": html.escape(_status_words(row.status, others)),
-            "since": html.escape(since),
-            "sources": [sources.setdefault(link(source), len(sources)) for source in row.sources],
-        }
-        if isinstance(row.note, str) and row.note:
-            properties["note"] = html.escape(row.note)
-        areas.append({"type": "Feature", "properties": properties, "geometry": shapely.geometry.mapping(shape)})
+    texts: dict[str, int] = {}
+
+    def text(words: str) -> int:
+        return texts.setdefault(html.escape(words), len(texts))
+
+    others = [", ".join(registry[o].short_name if o in registry else o for o in sides) for sides in state["contested_with"]]
+    first = " (its record starts with the earliest source found, not a change of holder)"
+    since = [
+        f"since {start}" + (f", until {end}" if end else "") + (first if evidence else "")
+        for start, end, evidence in zip(state["valid_from"], state["valid_to"], state["first_evidence"])
+    ]
+    notes = [SENTENCE_END.split(note) if isinstance(note, str) and note else [] for note in state["note"]]
+    areas = {
+        "shape": shape.ravel().tolist(),
+        "name": [text(name) for name in state["name"]],
+        "faction": [position[faction] for faction in state["faction"]],
+        "contested": [bool(words) for words in others],
+        "zone": (state["status"] == ZONE).tolist(),
+        "status": [text(_status_words(status, words)) for status, words in zip(state["status"], others)],
+        "since": [text(words) for words in since],
+        "sources": [[sources.setdefault(link(source), len(sources)) for source in cited] for cited in state["sources"]],
+        "note": [[text(sentence) for sentence in sentences] for sentences in notes],
+    }
     return {
         "factions": [
             {"name": html.escape(registry[f].name), "short": html.escape(registry[f].short_name), "colour": registry[f].colour}
             for f in factions
         ],
         "sources": list(sources),
-        "areas": {"type": "FeatureCollection", "features": areas},
+        "texts": list(texts),
+        "grid": grid(level),
+        "shapes": encoded_shapes(shapely.from_wkb(shapes), level),
+        "areas": areas,
         "dots": town_dots(state, marks, position),
     }
 
@@ -136,7 +150,30 @@ class ControlAreas(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = (function (data) {
-            var layer = L.geoJSON(data.areas, {
+            function ring(code) {  // detail.encoded_shapes, back to degrees
+                var points = [], x = 0, y = 0, i = 0;
+                function step() {
+                    var natural = 0, shift = 0, bits;
+                    do { bits = code.charCodeAt(i++) - 63; natural |= (bits & 31) << shift; shift += 5; } while (bits >= 32);
+                    return natural & 1 ? ~(natural >> 1) : natural >> 1;
+                }
+                while (i < code.length) {
+                    x += step(); y += step();
+                    points.push([x * data.grid, y * data.grid]);
+                }
+                return points;
+            }
+            var shapes = data.shapes.map(function (polygons) {
+                return {type: "MultiPolygon", coordinates: polygons.map(function (rings) { return rings.map(ring); })};
+            });
+            var areas = data.areas, text = function (i) { return data.texts[i]; };
+            var features = areas.shape.map(function (shape, i) {
+                return {type: "Feature", geometry: shapes[shape], properties: {
+                    name: text(areas.name[i]), faction: areas.faction[i], contested: areas.contested[i], zone: areas.zone[i],
+                    status: text(areas.status[i]), since: text(areas.since[i]), sources: areas.sources[i],
+                    note: areas.note[i].map(text).join(" ")}};
+            });
+            var layer = L.geoJSON(features, {
                 style: function (feature) {
                     var colour = data.factions[feature.properties.faction].colour;
                     var contested = feature.properties.contested, zone = feature.properties.zone;

@@ -19,6 +19,7 @@ HTTP_URL = re.compile(r"^https?://\S+$")
 _LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in string.punctuation})
 _TEMPLATE_LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in "`$\\"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEMPLATE_OPENING = re.compile(r"\{(?=[{%#])")  # where Jinja sees a tag, an expression or a comment begin
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # Where a renderer would read decoded text as more than text: GFM links ("https://", "www.", "@") and
 # Streamlit's shortcodes (":tada:", ":streamlit:", ":material/…:") and arrows ("->", "<=", "--").
@@ -87,6 +88,12 @@ def link(source: dict) -> str:
 
 
 def script_json(value: Any) -> str:
-    """JSON to embed in a script: compact, and unable to close the <script> element it sits in."""
+    """JSON to embed in a script: compact, unable to close the <script> element it sits in, and no template.
+
+    branca compiles every rendered script again as a Jinja template, so a "{{" in the data would
+    be run on the server; in compact JSON a brace before {, % or # can only be inside a string,
+    where it is written as \\u007b instead.
+    """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return TEMPLATE_OPENING.sub(r"\\u007b", text)

@@ -1,12 +1,13 @@
 """The map's geometry follows the zoom: coarse for the country, finer closer in, borders always shared."""
 
-from itertools import combinations
+import math
+from itertools import accumulate, combinations
 
 import numpy as np
 import pytest
 import shapely
 
-from layers.detail import MIN_LEVEL, drawn_geometry, level_for, pixel_degrees, vertex_count, window_for
+from layers.detail import MIN_LEVEL, drawn_geometry, encoded_shapes, grid, level_for, pixel_degrees, vertex_count, window_for
 from layers.timeline import state_at
 
 LEVELS = [5, 8, 11]
@@ -37,6 +38,58 @@ def test_neighbours_still_share_their_border_after_simplification(states, level)
         if shapely.length(shapely.intersection(original[a].boundary, original[b].boundary)) > 10 * pixel_degrees(level):
             shared = shapely.intersection(drawn[a].boundary, drawn[b].boundary)
             assert shapely.length(shared) > 0 and shapely.area(shapely.intersection(drawn[a], drawn[b])) < 1e-9
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_drawn_coordinates_lie_on_a_power_of_two_grid_of_about_a_tenth_of_a_pixel(states, level):
+    step = grid(level)
+    assert math.log2(step).is_integer() and pixel_degrees(level) / 20 < step <= pixel_degrees(level) / 10
+    for state in states:
+        steps = shapely.get_coordinates(drawn_geometry(state.geometry.values, level)) / step
+        assert np.array_equal(steps, np.round(steps))
+
+
+def test_a_border_within_a_grid_step_of_its_neighbours_is_rounded_onto_it_not_across_it():
+    step = grid(11)
+    left = shapely.Polygon([(0, 0), (1, 0), (1 + step, 1), (0, 1)])
+    # the right one's border bends a twentieth of a step short of the left one's: rounded on its own, it would cross it
+    right = shapely.Polygon([(1, 0), (2, 0), (2, 1), (1 + step, 1), (1 + 0.3 * step, 0.25)])
+    drawn = drawn_geometry([left, right], 11)
+    assert shapely.coverage_is_valid(drawn)
+    assert shapely.length(shapely.intersection(drawn[0].boundary, drawn[1].boundary)) > 1
+
+
+def test_a_ring_is_sent_as_the_steps_between_its_vertices_in_encoded_polyline_characters():
+    step = grid(5)
+    # from (16, 0) anticlockwise, in steps: 16, 0 | 0, 1 | -16, 0 | 0, -1, zigzagged 32, 0 | 0, 2 | 31, 0 | 0, 1;
+    # 32 takes two characters: 0 + 32 + 63 = "_" (more follows), then 1 + 63 = "@"
+    wide = shapely.box(0, 0, 16 * step, step)
+    further = shapely.MultiPolygon([shapely.box(5 * step, 4 * step, 6 * step, 5 * step)])  # 6, 4 | 0, 1 | -1, 0 | 0, -1
+    assert encoded_shapes([wide, further], 5) == [[["_@??A^??@"]], [["KG?A@??@"]]]
+
+
+def decoded(code: str) -> list[tuple[int, int]]:
+    """Encoded-polyline characters back to vertices in grid steps (the format as Google documents it)."""
+    numbers, natural, shift = [], 0, 0
+    for character in code:
+        bits = ord(character) - 63
+        natural, shift = natural | (bits & 31) << shift, shift + 5
+        if bits < 32:
+            numbers.append(~(natural >> 1) if natural & 1 else natural >> 1)
+            natural, shift = 0, 0
+    return list(accumulate(zip(numbers[::2], numbers[1::2]), lambda a, b: (a[0] + b[0], a[1] + b[1])))
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_sent_shapes_give_back_every_drawn_vertex(states, level):
+    drawn = unique(drawn_geometry(states[-1].geometry.values, level))
+    drawn = drawn[~shapely.is_empty(drawn)]
+    sent = encoded_shapes(drawn, level)
+    assert any(len(polygons) > 1 for polygons in sent) and any(len(rings) > 1 for polygons in sent for rings in polygons)
+    for shape, polygons in zip(drawn, sent, strict=True):
+        for part, rings in zip(shapely.get_parts(shape), polygons, strict=True):
+            for ring, code in zip([part.exterior, *part.interiors], rings, strict=True):
+                assert decoded(code) == [(round(x / grid(level)), round(y / grid(level))) for x, y in ring.coords[:-1]]
 
 
 def test_detail_grows_as_the_map_zooms_in(states):

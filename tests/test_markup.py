@@ -1,6 +1,7 @@
 """Text from the data is escaped wherever it becomes HTML; only http(s) URLs become links."""
 
 import html
+import json
 import re
 from datetime import date
 
@@ -13,6 +14,7 @@ from conftest import HOSTILE, area, markdown_html, write_layer
 from linkify_it import LinkifyIt
 
 from layers.mapping import (
+    ControlAreas,
     Legend,
     PlaceMarkers,
     TownDots,
@@ -170,9 +172,17 @@ def test_a_popup_names_the_other_side_of_contested_ground(shipped):
     assert "contested with HoR / LNA" in page and "contested with tobruk" not in page
 
 
+@pytest.mark.parametrize("text", ["{{ 7*7 }}", "{{ this.__class__ }}", "{% if true %}x{% endif %}", "a {# b #} c", "\\{{x}}"])
+def test_text_that_reads_as_a_template_reaches_the_map_script_as_written(text):
+    # branca compiles each rendered script again as a Jinja template
+    page = rendered(ControlAreas({"note": text}))
+    sent = re.search(r'"note":("(?:[^"\\]|\\.)*")', page).group(1)
+    assert json.loads(sent) == text
+
+
 def test_a_source_cited_by_many_areas_is_sent_once(shipped):
     data = control_data(state_at(shipped, date(2016, 6, 1)), shipped.registry, level=5)
-    cited = [i for area in data["areas"]["features"] for i in area["properties"]["sources"]]
+    cited = [i for sources in data["areas"]["sources"] for i in sources]
     assert len(cited) > len(data["sources"]) == len(set(data["sources"])) == len(set(cited))
 
 
@@ -181,3 +191,20 @@ def test_the_wars_main_towns_are_labelled_and_neighbours_that_would_run_into_the
     assert {"tripoli", "misrata", "sirte", "benghazi", "bayda", "derna", "tobruk", "sabha", "ajdabiya"} <= set(labels)
     assert "al-jumayl" not in labels  # 100 km west of Tripoli: its label would cross Zawiya's and Tripoli's
     assert labels["bayda"] == "left"  # to its right lies Derna
+
+
+def test_the_rule_every_zone_note_states_is_sent_once_and_each_note_reads_as_written(shipped):
+    state = state_at(shipped, date(2016, 6, 1))
+    data = control_data(state, shipped.registry, level=5)
+    texts, areas = data["texts"], data["areas"]
+    rule = [i for i, words in enumerate(texts) if words.startswith("Zone, by rule")]
+    zone_notes = [note for note, zone in zip(areas["note"], areas["zone"]) if zone]
+    assert len(rule) == 1 and len(zone_notes) > 10 and all(rule[0] in note for note in zone_notes)
+    written = {html.escape(note) for note in state["note"] if isinstance(note, str)}
+    assert {" ".join(texts[i] for i in note) for note in areas["note"] if note} == written
+
+
+def test_ground_contested_by_two_factions_is_sent_as_one_shape(shipped):
+    data = control_data(state_at(shipped, date(2015, 2, 17)), shipped.registry, level=5)
+    shapes = data["areas"]["shape"]
+    assert len(data["shapes"]) == len(set(shapes)) < len(shapes)
