@@ -270,7 +270,7 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         self.position = position
-        colours = "".join(f'<span><i style="background:{f.colour}"></i>{html.escape(f.short_name)}</span>' for f in factions)
+        colours = "".join(f'<span><i style="background:{f.colour}"></i>{html_text(f.short_name)}</span>' for f in factions)
         tiers = [
             '<i class="held"></i>held: solid',
             '<i class="contested"></i>contested: dashed',
@@ -317,7 +317,7 @@ def change_layers(change_frame: gpd.GeoDataFrame, registry: dict[str, Faction]) 
             feature(
                 row.geometry,
                 {
-                    "faction": html.escape(registry[row.faction].short_name),
+                    "faction": html_text(registry[row.faction].short_name),
                     "colour": registry[row.faction].colour,
                     "change": kind,
                     "km2": f"{row.km2:,.0f} km²",

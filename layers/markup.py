@@ -17,7 +17,7 @@ from typing import Any
 HTTP_URL = re.compile(r"^https?://\S+$")
 # Every ASCII punctuation character is one Markdown may treat as syntax (CommonMark's escapable set).
 _LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in string.punctuation})
-_TEMPLATE_LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in "`$\\"})
+_TEMPLATE_LITERAL = str.maketrans({mark: f"&#{ord(mark)};" for mark in "`$\\{"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEMPLATE_OPENING = re.compile(r"\{(?=[{%#])")  # where Jinja sees a tag, an expression or a comment begin
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -47,7 +47,8 @@ def markdown_literal(text: Any) -> str:
 
 
 def html_text(text: Any) -> str:
-    """Text as HTML that stays text inside a JavaScript template literal too (folium's Tooltip puts its text in one)."""
+    """Text as HTML that stays text inside a JavaScript template literal (folium's Tooltip puts its text in one)
+    and inside a Jinja template (branca compiles every rendered script again as one), so no "{" is left."""
     return html.escape(str(text)).translate(_TEMPLATE_LITERAL)
 
 

@@ -18,6 +18,7 @@ HOSTILE = [  # what a hostile data folder or link puts where text is shown
     ":red[alarm] :material/warning: $x^2$ *em* `code`",
     ":streamlit: :tada: a -> b <= c -- d",  # shortcodes and typography Streamlit would turn into icons and arrows
     "${alert(1)} \\u` breaks out of a JavaScript template literal",
+    "{{ 7*7 }} {% if 1 %}run{% endif %} {# hidden #} a template tag branca would run on the server",
 ]
 SOURCE = {"title": "Test source", "url": "https://example.org/report", "published": "2015-02-17"}
 

@@ -376,7 +376,7 @@ def test_hostile_names_in_the_data_show_as_text_in_labels_and_place_history(host
 
 
 def test_an_unreadable_layer_file_is_named_and_the_rest_of_the_page_works(hostile_data):
-    (hostile_data / "layers" / "islamic-state" / "2015-05-21.geojson").write_text('{"type": "FeatureCollection", "feat')
+    (hostile_data / "layers" / "islamic-state" / "2015-05-20.geojson").write_text('{"type": "FeatureCollection", "feat')
     app = open_app(date="2015-05-25")
     assert not app.exception
     errors = html.unescape(" ".join(e.value for e in app.error))
