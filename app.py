@@ -11,7 +11,7 @@ from layers import Store, state_at
 from layers.change import change_table, changes
 from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
-from layers.geojson import dumps, feature, feature_collection
+from layers.geojson import dumps
 from layers.geometry import total_km2
 from layers.history import history_bars, history_chart, place_history, span_html
 from layers.mapping import (
@@ -21,6 +21,7 @@ from layers.mapping import (
     control_data,
     control_layers,
     dual_map,
+    outline_shape,
     place_marker,
     place_marks,
     view_box,
@@ -43,7 +44,7 @@ def store() -> Store:
 
 @st.cache_resource
 def outline() -> dict:
-    return feature_collection([feature(store().outline, {})])  # the shape only: no text from the file reaches the page
+    return outline_shape(store().outline)
 
 
 @st.cache_resource

@@ -27,13 +27,14 @@ from jinja2 import Template
 from layers.contract import CONTESTED, HELD, ZONE
 from layers.detail import Box, drawn_geometry, encoded_shapes, grid
 from layers.geojson import feature, feature_collection
-from layers.markup import html_text, link, script_json
+from layers.markup import html_text, script_json, source_parts
 from layers.registry import Faction
 
 LIBYA_CENTRE = (26.9, 17.3)
 LIBYA_ZOOM = 5.5  # the whole country in a map about 600 px high
 LABELLED_KINDS = ("city", "terminal")
 MARKED_KINDS = ("city", "terminal", "airbase", "airport")
+OUTLINE_DETAIL = 0.002  # degrees, about 200 m: a tenth of a pixel at the country view
 LABEL_PX = (6.2, 12, 6)  # a .place-label's width per character, its height and its gap from the dot, in pixels
 SENTENCE_END = re.compile(r"(?<=[.:;])\s+")  # where control_data cuts notes, to send each sentence once
 LABEL_CSS = """<style>
@@ -126,7 +127,7 @@ def control_data(
         "zone": (state["status"] == ZONE).tolist(),
         "status": [text(_status_words(status, words)) for status, words in zip(state["status"], others)],
         "since": [text(words) for words in since],
-        "sources": [[sources.setdefault(link(source), len(sources)) for source in cited] for cited in state["sources"]],
+        "sources": [[sources.setdefault(source_parts(source), len(sources)) for source in cited] for cited in state["sources"]],
         "note": [[text(sentence) for sentence in sentences] for sentences in notes],
     }
     return {
@@ -167,6 +168,10 @@ class ControlAreas(MacroElement):
                 return {type: "MultiPolygon", coordinates: polygons.map(function (rings) { return rings.map(ring); })};
             });
             var areas = data.areas, text = function (i) { return data.texts[i]; };
+            function link(source) {  // markup.source_parts: title, href (http(s) or empty) and date, each escaped
+                var anchor = '<a href="' + source[1] + '" target="_blank" rel="noopener noreferrer">';
+                return (source[1] ? anchor + source[0] + "</a>" : source[0]) + (source[2] ? " (" + source[2] + ")" : "");
+            }
             var features = areas.shape.map(function (shape, i) {
                 return {type: "Feature", geometry: shapes[shape], properties: {
                     name: text(areas.name[i]), faction: areas.faction[i], contested: areas.contested[i], zone: areas.zone[i],
@@ -187,7 +192,7 @@ class ControlAreas(MacroElement):
                     area.bindPopup(function () {
                         return "<b>" + p.name + "</b><br>" + faction.name + "<br>" + p.status + ", " + p.since +
                             (p.note ? "<p>" + p.note + "</p>" : "") + "<ul>" +
-                            p.sources.map(function (i) { return "<li>" + data.sources[i] + "</li>"; }).join("") +
+                            p.sources.map(function (i) { return "<li>" + link(data.sources[i]) + "</li>"; }).join("") +
                             "</ul>";
                     }, {maxWidth: 360});
                     area.on({mouseover: function () { area.setStyle({weight: 3, fillOpacity: p.zone ? 0.3 : 0.75}); },
@@ -414,6 +419,13 @@ def place_marks(places: gpd.GeoDataFrame) -> list[list]:
         [round(p.geometry.y, 4), round(p.geometry.x, 4), html.escape(p["name"]), labels.get(p["id"], "")]
         for _, p in shown.iterrows()
     ]
+
+
+def outline_shape(outline: shapely.Geometry) -> dict:
+    """Libya's outline as the maps draw it: its shape only, so no text from the file reaches the page,
+    simplified within OUTLINE_DETAIL degrees, which the base tiles' own border makes plain; every rerun re-sends it."""
+    drawn = shapely.set_precision(shapely.simplify(outline, OUTLINE_DETAIL), OUTLINE_DETAIL / 2)
+    return feature_collection([feature(drawn, {})])
 
 
 def _decorate(fmap: folium.Map, outline: dict, marks: list[list], registry: dict[str, Faction], legend: bool = True) -> None:

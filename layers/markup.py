@@ -78,14 +78,22 @@ def markup(text: Any) -> str | None:
     return None
 
 
-def link(source: dict) -> str:
-    """A source as HTML (for a popup or for Markdown): its title, linked only if its URL is http(s), then its date."""
-    title = markdown_literal(source.get("title", ""))
+def source_parts(source: dict, literal=html_text) -> tuple[str, str, str]:
+    """A source's title, its URL for an href (empty unless http(s)) and its date, each safe as HTML.
+
+    The map's popups get these three and put the link together in the browser (see
+    mapping.ControlAreas), so the markup of a link is not re-sent with every date change.
+    """
     url = str(source.get("url", ""))
-    published = f" ({markdown_literal(source['published'])})" if source.get("published") else ""
-    if HTTP_URL.match(url):
-        return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>{published}'
-    return title + published
+    published = literal(source["published"]) if source.get("published") else ""
+    return literal(source.get("title", "")), html.escape(url, quote=True) if HTTP_URL.match(url) else "", published
+
+
+def link(source: dict) -> str:
+    """A source as HTML for Markdown: its title, linked only if its URL is http(s), then its date."""
+    title, url, published = source_parts(source, markdown_literal)
+    shown = f'<a href="{url}" target="_blank" rel="noopener noreferrer">{title}</a>' if url else title
+    return shown + (f" ({published})" if published else "")
 
 
 def script_json(value: Any) -> str:
