@@ -402,6 +402,15 @@ class PlaceMarkers(MacroElement):
              .addTo({{ this.get_name() }});
         });
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        (function (group) {  // a label left of its dot is placed by its width: place it again when the CSS changes that
+            var left = [];
+            group.eachLayer(function (marker) {
+                var label = marker.getTooltip();
+                if (label.options.permanent && label.options.direction === "left") { left.push(label); }
+            });
+            var watch = new ResizeObserver(function () { left.forEach(function (label) { label.update(); }); });
+            left.forEach(function (label) { watch.observe(label.getElement()); });
+        })({{ this.get_name() }});
         {% endmacro %}
     """)
 

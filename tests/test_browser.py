@@ -135,6 +135,26 @@ def test_towns_are_dotted_over_the_areas_in_their_holders_colours(page, server):
     assert tooltip == "Derna · IS / DMSC · contested" and rgb("#1a1a1a") in fill and rgb("#f0e442") in fill and on_top
 
 
+def test_town_labels_sit_beside_their_dots_without_overlapping(page, server):
+    open_view(page, server, "?date=2015-02-17")
+    frame = map_frame(page)
+    labels = frame.evaluate(
+        """Array.from(document.querySelectorAll('.place-label')).map(function (label) {
+            var box = label.getBoundingClientRect();
+            return [label.textContent, box.left, box.top, box.right, box.bottom];
+        })"""
+    )
+    named = {name: box for name, *box in labels}
+    width = frame.evaluate("window.map.getContainer().getBoundingClientRect().right")
+    assert {"Tripoli", "Bayda", "Derna"} <= set(named)
+    assert all(0 <= left and right <= width for left, _, right, _ in named.values())  # on the map, left-hand ones too
+    assert named["Bayda"][2] < named["Derna"][0]  # Bayda's label to the left of its dot, clear of Derna's
+    boxes = list(named.values())
+    for i, (left, top, right, bottom) in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            assert right <= other[0] or other[2] <= left or bottom <= other[1] or other[3] <= top
+
+
 def test_each_compare_map_dots_the_towns_for_its_own_date(page, server):
     open_view(page, server, "?view=compare&before=2015-02-17&after=2016-06-01")
     frame = map_frame(page, 0)
