@@ -119,3 +119,11 @@ TIERS = [  # points off any named place, whose side the sources make plain; (lon
 def test_ground_between_the_places_is_in_the_zone_of_the_side_holding_them(shipped, lon, lat, day, expected, expected_tier):
     holders = who(shipped, date.fromisoformat(day), lon, lat)
     assert (answer(holders), tier(holders)) == (expected, expected_tier)
+
+
+def test_a_town_nobody_is_known_to_hold_stays_blank_and_the_land_round_it_goes_by_the_rule(shipped):
+    # No 2014-2016 source names who held Jalu; the desert 40 km east of it still goes to the nearest side
+    jalu = shipped.places.set_index("id").geometry["jalu"]
+    day = date(2015, 6, 1)
+    assert tier(who(shipped, day, jalu.x, jalu.y)) == "none"
+    assert tier(who(shipped, day, jalu.x + 0.45, jalu.y)) == "zone"
