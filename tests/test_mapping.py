@@ -55,8 +55,9 @@ def test_a_town_only_a_zone_reaches_gets_no_dot(shipped, marks):
     assert "Tobruk" not in dots_on(shipped, marks, date(2014, 5, 16))
 
 
-def test_a_town_in_no_area_gets_no_dot(shipped, marks):
-    assert "Kufra airport" not in dots_on(shipped, marks, date(2014, 5, 16))
+def test_a_town_nobody_is_known_to_hold_gets_no_dot(shipped, marks):
+    # Misratan forces were in Jufra from early 2014, but Libya Dawn, whose they became, only from 13 July
+    assert "Jufra airbase" not in dots_on(shipped, marks, date(2014, 5, 16))
 
 
 def test_a_town_contested_with_a_hidden_faction_stays_contested(shipped, marks):
