@@ -140,6 +140,9 @@ def load_description(path: Path, store: Store) -> Description:
         if [c.day for c in timeline] != sorted({c.day for c in timeline}):
             raise DescriptionError(f"{where}: control dates must be unique and in order")
         areas.append(Area(name, tuple(entry.get("places", [])), roads, entry.get("radius_km"), tuple(timeline)))
+    uncited = sorted(set(sources) - {key for area in areas for control in area.timeline for key in control.sources})
+    if uncited:
+        raise DescriptionError(f"{path.name}: source(s) {', '.join(map(repr, uncited))} cited by no control entry")
     return Description(sources, tuple(areas))
 
 

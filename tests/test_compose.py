@@ -133,3 +133,11 @@ def test_a_misspelt_control_key_is_refused_by_name(shipped_copy, description_cop
     )
     with pytest.raises(DescriptionError, match="'Typo', from 2015-02-17: unknown key\\(s\\) 'first_evidense'"):
         compose(Store(shipped_copy))
+
+
+def test_a_source_no_entry_cites_is_refused_by_key(shipped_copy, description_copy):
+    description_copy.write_text(
+        description_copy.read_text() + '\n[sources.stray]\ntitle = "Unused"\nurl = "https://example.org/stray"\n'
+    )
+    with pytest.raises(DescriptionError, match="source\\(s\\) 'stray' cited by no control entry"):
+        compose(Store(shipped_copy))
