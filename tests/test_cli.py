@@ -486,7 +486,7 @@ def test_who_csv_notes_why_a_row_may_answer_none(tmp_path):
 def test_add_refuses_to_replace_a_composed_version_and_names_the_description(shipped_copy, tmp_path):
     before = tree_digest(shipped_copy)
     source = drawn(tmp_path, feature_collection([area(23.75, 19.86, "Outpost")]))
-    code, _, err = run("add", "tebu", "2014-09-15", str(source), "--replace", root=shipped_copy)
+    code, _, err = run("add", "tobruk", "2015-02-17", str(source), "--replace", root=shipped_copy)
     assert code == 1 and "composed from control/areas.toml" in err and tree_digest(shipped_copy) == before
 
 
