@@ -27,6 +27,7 @@ from layers.mapping import (
     view_box,
 )
 from layers.markup import markdown_literal
+from layers.record import record_period
 from layers.summary import control_summary, ground_km2, summary_html
 from layers.urlstate import VIEWS, ViewState, read_query, to_query
 
@@ -111,6 +112,7 @@ try:
     REGISTRY = store().registry
     FACTIONS = list(REGISTRY)
     DATES = store().index.dates
+    PERIOD = record_period(store())
     PLACES = places()
     PLACE_NAMES = PLACES["name"].to_dict()
     EXTENT: Box = tuple(store().outline.bounds)
@@ -185,7 +187,8 @@ def pick_place() -> None:
 with st.sidebar:
     st.markdown(
         "### Libya control map\nTerritorial control in Libya's 2014–2016 war, by faction, "
-        "from dated layers where every area cites its sources."
+        "from dated layers where every area cites its sources. "
+        f"The record runs from {PERIOD.first:%-d %B %Y} to {PERIOD.last:%-d %B %Y}."
     )
     st.segmented_control(
         "View", VIEWS, required=True, key="view", format_func={"map": "Map on a date", "compare": "Compare two dates"}.get
@@ -299,8 +302,8 @@ else:
     before, after = current_view().before, current_view().after
     st.title(f"Libya on {before:%-d %B %Y} and {after:%-d %B %Y}")
     before_column, after_column = st.columns(2)
-    before_column.date_input("Before", min_value=DATES[0], max_value=DATES[-1], key="before", format="DD/MM/YYYY")
-    after_column.date_input("After", min_value=DATES[0], max_value=DATES[-1], key="after", format="DD/MM/YYYY")
+    before_column.date_input("Before", min_value=PERIOD.first, max_value=PERIOD.last, key="before", format="DD/MM/YYYY")
+    after_column.date_input("After", min_value=PERIOD.first, max_value=PERIOD.last, key="after", format="DD/MM/YYYY")
     if st.session_state.before > st.session_state.after:
         st.info(f"Before is later than after: showing what changed from {before:%-d %B %Y} to {after:%-d %B %Y}.")
     shown, level = tuple(st.session_state.factions), level_for(LIBYA_ZOOM - 0.5)

@@ -7,6 +7,7 @@ import csv
 import json
 import sys
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Sequence, TextIO
 
@@ -19,6 +20,7 @@ from layers.export import export_state
 from layers.geojson import GeoJSONError, dumps, write_atomic
 from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
+from layers.record import record_period
 from layers.registry import RegistryError
 from layers.store import Store, default_root
 from layers.timeline import answer, tag_points, tier, who
@@ -44,18 +46,14 @@ def _coordinate(text: str | None, name: str, limit: float) -> float:
 
 def _notes(store: Store, days: list, lats: Sequence[float], lons: Sequence[float]) -> list[list[str]]:
     """For each point, why its answer may be 'none' for a reason other than nobody holding the ground."""
-    dates = store.index.dates
+    period = record_period(store)
     zone = outline_zone(store)
     shapely.prepare(zone)
     inside = shapely.contains_xy(zone, lons, lats)
     swapped = shapely.contains_xy(zone, lats, lons)
     notes = []
     for day, within, turned in zip(days, inside, swapped):
-        said = []
-        if dates and day < dates[0]:
-            said.append(f"{day} is before the data begins ({dates[0]})")
-        elif dates and day > dates[-1]:
-            said.append(f"{day} is after the last recorded change ({dates[-1]}); the latest versions are carried forward")
+        said = [why] if (why := period.outside(day)) else []
         if not within:
             said.append("the point lies outside Libya" + (" (latitude and longitude swapped?)" if turned else ""))
         notes.append(said)
@@ -84,7 +82,18 @@ def cmd_validate(store: Store, args, out: TextIO) -> int:
 def cmd_dates(store: Store, args, out: TextIO) -> int:
     for day in store.index.dates:
         print(day.isoformat(), file=out)
+    if store.index.dates:
+        period = record_period(store)
+        print(f"note: the record runs from {period.first} to {period.last}", file=args.err)
     return 0
+
+
+def _within_record(store: Store, *days: date) -> None:
+    """A CommandError for the first day the record has no answer for."""
+    period = record_period(store)
+    for day in days:
+        if why := period.outside(day):
+            raise CommandError(why)
 
 
 def cmd_who(store: Store, args, out: TextIO) -> int:
@@ -99,6 +108,7 @@ def cmd_who(store: Store, args, out: TextIO) -> int:
     except ValueError as err:
         raise CommandError(str(err)) from None
     day = parse_day(args.date, "--date")
+    _within_record(store, day)
     for note in _notes(store, [day], [lat], [lon])[0]:
         print(f"note: {note}", file=args.err)
     holders = who(store, day, lon, lat)
@@ -171,7 +181,12 @@ def _who_csv(store: Store, path: Path, out: TextIO, safe: bool) -> int:
     cell = spreadsheet_safe if safe else str
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([cell(c) for c in [*columns, *ADDED_COLUMNS]])
-    tagged = zip(rows, *tag_points(store, days, lons, lats), _notes(store, days, lats, lons))
+    period = record_period(store)
+    answers, tiers = tag_points(store, days, lons, lats)
+    for row, day in enumerate(days):
+        if period.outside(day):  # the note says why; the last state is not carried past the record's end
+            answers[row], tiers[row] = "none", "none"
+    tagged = zip(rows, answers, tiers, _notes(store, days, lats, lons))
     writer.writerows(
         [cell(c) for c in [*fields, faction, drawn, "; ".join(notes)]] for (_, fields), faction, drawn, notes in tagged
     )
@@ -183,7 +198,9 @@ def cmd_export(store: Store, args, out: TextIO) -> int:
     if args.faction:
         store.faction(args.faction)
         factions = [args.faction]
-    text = dumps(export_state(store, parse_day(args.date), factions))
+    day = parse_day(args.date)
+    _within_record(store, day)
+    text = dumps(export_state(store, day, factions))
     if args.out:
         write_atomic(Path(args.out), text)
     else:
@@ -196,10 +213,10 @@ def cmd_diff(store: Store, args, out: TextIO) -> int:
     if before > after:
         print(f"note: {before} is later than {after}; swapped them, so gains are gains", file=args.err)
         before, after = after, before
+    _within_record(store, before, after)
     table = change_table(store, before, after)
     if table.empty:
-        first = store.index.dates[0] if store.index.dates else None
-        raise CommandError(f"no faction holds ground on {before} or {after}; the data begins on {first}")
+        raise CommandError(f"no faction holds ground on {before} or {after}")
     if args.json:
         print(table.round(1).to_json(orient="records", indent=2), file=out)
     else:

@@ -151,7 +151,7 @@ def test_export_marks_a_current_version_with_a_null_valid_to(empty_root):
     write_layer(empty_root, "pfg", "2015-06-01", [area(23.75, 19.86, "New")])
     old, new = (
         json.loads(run("export", "--date", day, root=empty_root)[1])["features"][0]["properties"]
-        for day in ("2015-03-01", "2015-07-01")
+        for day in ("2015-03-01", "2015-06-01")
     )
     assert (old["valid_to"], new["valid_to"]) == ("2015-06-01", None)
 
@@ -427,9 +427,26 @@ def test_who_notes_a_point_whose_latitude_and_longitude_look_swapped():
     assert out == "none\n" and "outside Libya (latitude and longitude swapped?)" in err
 
 
-def test_who_notes_a_date_before_the_data():
-    _, out, err = run("who", "--date", "2014-01-01", "--lat", "32.0896", "--lon", "23.9538")
-    assert out == "none\n" and "before the data begins" in err
+def test_who_refuses_a_date_before_the_record():
+    code, out, err = run("who", "--date", "2014-01-01", "--lat", "32.0896", "--lon", "23.9538")
+    assert code == 1 and out == "" and "2014-01-01 is before the record begins (2014-05-16)" in err
+
+
+def test_who_refuses_a_date_after_the_records_last_day_rather_than_carry_the_last_map_forward():
+    code, out, err = run("who", "--date", "2019-06-01", "--lat", "32.8872", "--lon", "13.1913")  # Tripoli
+    assert code == 1 and out == "" and "after the record's last day (2016-12-29)" in err
+
+
+def test_export_and_diff_refuse_dates_after_the_records_last_day():
+    export_code, _, export_err = run("export", "--date", "2017-01-01")
+    diff_code, _, diff_err = run("diff", "2016-06-01", "2019-06-01")
+    assert export_code == diff_code == 1
+    assert "2017-01-01 is after the record's last day" in export_err and "2019-06-01 is after" in diff_err
+
+
+def test_dates_says_the_period_of_the_record():
+    code, out, err = run("dates")
+    assert code == 0 and out.splitlines()[0] == "2014-05-16" and "the record runs from 2014-05-16 to 2016-12-29" in err
 
 
 def test_who_lists_contesting_factions_in_registry_order():
@@ -444,7 +461,7 @@ def test_export_explains_an_output_path_that_is_a_folder(tmp_path):
 
 def test_diff_explains_dates_before_the_data():
     code, _, err = run("diff", "2013-01-01", "2013-02-01")
-    assert code == 1 and "the data begins on 2014-05-16" in err
+    assert code == 1 and "2013-01-01 is before the record begins (2014-05-16)" in err
 
 
 FORMULAS = 'event,date,lat,lon\n"=HYPERLINK(""https://evil.example"",""x"")",2015-02-17,32.0896,23.9538\n+1+2,2015-02-17,32.0896,23.9538\n@SUM(A1),2015-02-17,32.0896,23.9538\n-12.5,2015-02-17,32.0896,23.9538\n'
@@ -470,12 +487,14 @@ def test_who_csv_refuses_a_header_that_names_a_column_twice(tmp_path):
 def test_who_csv_notes_why_a_row_may_answer_none(tmp_path):
     events = drawn(
         tmp_path,
-        "date,lat,lon\n2014-01-01,32.0896,23.9538\n2015-02-17,23.9538,32.0896\n2015-02-17,32.0896,23.9538\n",
+        "date,lat,lon\n2014-01-01,32.0896,23.9538\n2015-02-17,23.9538,32.0896\n2015-02-17,32.0896,23.9538\n"
+        "2019-06-01,32.0896,23.9538\n",
         "events.csv",
     )
     rows = run("who", "--csv", str(events))[1].splitlines()
     assert rows[0] == "date,lat,lon,faction,tier,note"
-    assert rows[1].startswith("2014-01-01,32.0896,23.9538,none,none,") and "before the data begins (2014-05-16)" in rows[1]
+    assert rows[1].startswith("2014-01-01,32.0896,23.9538,none,none,") and "before the record begins (2014-05-16)" in rows[1]
+    assert rows[4].startswith("2019-06-01,32.0896,23.9538,none,none,") and "after the record's last day" in rows[4]
     assert rows[2].endswith(",none,none,the point lies outside Libya (latitude and longitude swapped?)")
     assert rows[3] == "2015-02-17,32.0896,23.9538,tobruk,held,"
 
@@ -646,3 +665,10 @@ def test_who_json_says_a_desert_point_is_in_a_zone_by_rule():
     result = json.loads(out)
     assert code == 0 and result["tier"] == "zone" and result["faction"] == "tobruk"
     assert "by rule" in result["areas"][0]["note"] and result["areas"][0]["sources"]
+
+
+def test_a_stated_last_day_before_the_last_change_is_refused_by_name(shipped_copy):
+    description = shipped_copy / "control" / "areas.toml"
+    description.write_text(description.read_text().replace('last_day = "2016-12-29"', 'last_day = "2016-01-01"'))
+    code, _, err = run("who", "--date", "2015-02-17", "--lat", "32.0896", "--lon", "23.9538", root=shipped_copy)
+    assert code == 1 and "[record] last_day 2016-01-01 is before the last change (2016-12-27)" in err
