@@ -44,6 +44,11 @@ def store() -> Store:
 
 
 @st.cache_resource
+def period():
+    return record_period(store())  # the description is read once, not on every rerun
+
+
+@st.cache_resource
 def outline() -> dict:
     return outline_shape(store().outline)
 
@@ -112,7 +117,7 @@ try:
     REGISTRY = store().registry
     FACTIONS = list(REGISTRY)
     DATES = store().index.dates
-    PERIOD = record_period(store())
+    PERIOD = period()
     PLACES = places()
     PLACE_NAMES = PLACES["name"].to_dict()
     EXTENT: Box = tuple(store().outline.bounds)

@@ -20,7 +20,7 @@ from layers.export import export_state
 from layers.geojson import GeoJSONError, dumps, write_atomic
 from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
-from layers.record import record_period
+from layers.record import Period, record_period
 from layers.registry import RegistryError
 from layers.store import Store, default_root
 from layers.timeline import answer, tag_points, tier, who
@@ -44,9 +44,8 @@ def _coordinate(text: str | None, name: str, limit: float) -> float:
     return value
 
 
-def _notes(store: Store, days: list, lats: Sequence[float], lons: Sequence[float]) -> list[list[str]]:
+def _notes(store: Store, period: Period, days: list, lats: Sequence[float], lons: Sequence[float]) -> list[list[str]]:
     """For each point, why its answer may be 'none' for a reason other than nobody holding the ground."""
-    period = record_period(store)
     zone = outline_zone(store)
     shapely.prepare(zone)
     inside = shapely.contains_xy(zone, lons, lats)
@@ -88,12 +87,13 @@ def cmd_dates(store: Store, args, out: TextIO) -> int:
     return 0
 
 
-def _within_record(store: Store, *days: date) -> None:
-    """A CommandError for the first day the record has no answer for."""
+def _within_record(store: Store, *days: date) -> Period:
+    """The record's period, or a CommandError for the first day it has no answer for."""
     period = record_period(store)
     for day in days:
         if why := period.outside(day):
             raise CommandError(why)
+    return period
 
 
 def cmd_who(store: Store, args, out: TextIO) -> int:
@@ -108,8 +108,8 @@ def cmd_who(store: Store, args, out: TextIO) -> int:
     except ValueError as err:
         raise CommandError(str(err)) from None
     day = parse_day(args.date, "--date")
-    _within_record(store, day)
-    for note in _notes(store, [day], [lat], [lon])[0]:
+    period = _within_record(store, day)
+    for note in _notes(store, period, [day], [lat], [lon])[0]:
         print(f"note: {note}", file=args.err)
     holders = who(store, day, lon, lat)
     if args.json:
@@ -186,7 +186,7 @@ def _who_csv(store: Store, path: Path, out: TextIO, safe: bool) -> int:
     for row, day in enumerate(days):
         if period.outside(day):  # the note says why; the last state is not carried past the record's end
             answers[row], tiers[row] = "none", "none"
-    tagged = zip(rows, answers, tiers, _notes(store, days, lats, lons))
+    tagged = zip(rows, answers, tiers, _notes(store, period, days, lats, lons))
     writer.writerows(
         [cell(c) for c in [*fields, faction, drawn, "; ".join(notes)]] for (_, fields), faction, drawn, notes in tagged
     )

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 import shapely
@@ -43,25 +44,25 @@ def description_copy(shipped_copy):
     return shipped_copy / "control" / "areas.toml"
 
 
-def test_a_place_claimed_by_two_areas_is_refused(shipped_copy, description_copy):
-    description_copy.write_text(description_copy.read_text() + '\n[[area]]\nname = "Tobruk again"\nplaces = ["tobruk"]\n')
-    with pytest.raises(DescriptionError, match="belongs to both"):
-        compose(Store(shipped_copy))
+def refused(description: Path, addition: str, match: str) -> None:
+    """Compose refuses the shipped description with `addition` appended, with a message matching `match`."""
+    description.write_text(description.read_text() + addition)
+    with pytest.raises(DescriptionError, match=match):
+        compose(Store(description.parent.parent))
 
 
-def test_an_unknown_place_is_refused_with_its_area(shipped_copy, description_copy):
-    description_copy.write_text(description_copy.read_text() + '\n[[area]]\nname = "Atlantis"\nplaces = ["atlantis"]\n')
-    with pytest.raises(DescriptionError, match="area 'Atlantis': unknown place 'atlantis'"):
-        compose(Store(shipped_copy))
+def test_a_place_claimed_by_two_areas_is_refused(description_copy):
+    refused(description_copy, '\n[[area]]\nname = "Tobruk again"\nplaces = ["tobruk"]\n', "belongs to both")
 
 
-def test_a_holder_without_a_source_is_refused(shipped_copy, description_copy):
-    description_copy.write_text(
-        description_copy.read_text() + '\n[[area]]\nname = "Unsourced"\nplaces = ["jalu"]\n'
-        '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tobruk"]\n'
-    )
-    with pytest.raises(DescriptionError, match="'Unsourced', from 2015-02-17: cites no source"):
-        compose(Store(shipped_copy))
+def test_an_unknown_place_is_refused_with_its_area(description_copy):
+    atlantis = '\n[[area]]\nname = "Atlantis"\nplaces = ["atlantis"]\n'
+    refused(description_copy, atlantis, "area 'Atlantis': unknown place 'atlantis'")
+
+
+def test_a_holder_without_a_source_is_refused(description_copy):
+    unsourced = '\n[[area]]\nname = "Unsourced"\nplaces = ["jalu"]\n[[area.control]]\nfrom = "2015-02-17"\nholders = ["tobruk"]\n'
+    refused(description_copy, unsourced, "'Unsourced', from 2015-02-17: cites no source")
 
 
 def test_a_faction_that_loses_its_last_area_gets_an_empty_version(shipped_copy, description_copy):
@@ -116,28 +117,23 @@ def test_a_first_evidence_start_is_marked_on_the_area_and_on_its_zone(shipped):
     assert {"Tobruk and the Egyptian border", "Tobruk and the Egyptian border: surrounding ground"} <= marked
 
 
-def test_a_first_evidence_start_after_an_earlier_holder_is_refused(shipped_copy, description_copy):
-    description_copy.write_text(
-        description_copy.read_text() + '\n[[area]]\nname = "Late evidence"\nplaces = ["ghat"]\n'
+def test_a_first_evidence_start_after_an_earlier_holder_is_refused(description_copy):
+    late = (
+        '\n[[area]]\nname = "Late evidence"\nplaces = ["ghat"]\n'
         '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tuareg"]\nsources = ["orton-2015"]\n'
         '[[area.control]]\nfrom = "2015-03-01"\nholders = ["tuareg"]\nsources = ["orton-2015"]\nfirst_evidence = true\n'
     )
-    with pytest.raises(DescriptionError, match="'Late evidence', from 2015-03-01: only the first holder"):
-        compose(Store(shipped_copy))
+    refused(description_copy, late, "'Late evidence', from 2015-03-01: only the first holder")
 
 
-def test_a_misspelt_control_key_is_refused_by_name(shipped_copy, description_copy):
-    description_copy.write_text(
-        description_copy.read_text() + '\n[[area]]\nname = "Typo"\nplaces = ["ghat"]\n'
+def test_a_misspelt_control_key_is_refused_by_name(description_copy):
+    typo = (
+        '\n[[area]]\nname = "Typo"\nplaces = ["ghat"]\n'
         '[[area.control]]\nfrom = "2015-02-17"\nholders = ["tuareg"]\nsources = ["orton-2015"]\nfirst_evidense = true\n'
     )
-    with pytest.raises(DescriptionError, match="'Typo', from 2015-02-17: unknown key\\(s\\) 'first_evidense'"):
-        compose(Store(shipped_copy))
+    refused(description_copy, typo, "'Typo', from 2015-02-17: unknown key\\(s\\) 'first_evidense'")
 
 
-def test_a_source_no_entry_cites_is_refused_by_key(shipped_copy, description_copy):
-    description_copy.write_text(
-        description_copy.read_text() + '\n[sources.stray]\ntitle = "Unused"\nurl = "https://example.org/stray"\n'
-    )
-    with pytest.raises(DescriptionError, match="source\\(s\\) 'stray' cited by no control entry"):
-        compose(Store(shipped_copy))
+def test_a_source_no_entry_cites_is_refused_by_key(description_copy):
+    stray = '\n[sources.stray]\ntitle = "Unused"\nurl = "https://example.org/stray"\n'
+    refused(description_copy, stray, "source\\(s\\) 'stray' cited by no control entry")
