@@ -24,6 +24,7 @@ from layers.contract import LISTS, PROPERTIES, StoreError, parse_day
 from layers.geojson import (
     GeoJSONError,
     feature_collection,
+    feature_shapes,
     features_of,
     load_json,
     rfc7946_geometry,
@@ -215,7 +216,8 @@ def import_version(
                     )
                 ]
             )
-        overlaps = overlap_problems(store.with_version(ref, areas_frame(normalised, ref.relpath)), only=ref)
+        frame = areas_frame(*feature_shapes(normalised, ref.relpath), ref.relpath)
+        overlaps = overlap_problems(store.with_version(ref, frame), only=ref)
         if overlaps:
             raise ImportRefused(overlaps)
         write_feature_collection(target, feature_collection(normalised))

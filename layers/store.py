@@ -30,7 +30,7 @@ import shapely
 from filelock import FileLock, Timeout
 
 from layers.contract import HELD, IDENTIFIER, PROPERTIES, VERSION_NAME, StoreError
-from layers.geojson import GeoJSONError, is_temp_file, read_features, to_shape
+from layers.geojson import GeoJSONError, is_temp_file, read_feature_shapes, read_features, to_shape
 from layers.geometry import WGS84
 from layers.markup import quoted
 from layers.registry import Faction, load_registry
@@ -89,33 +89,31 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def areas_frame(features: list[dict[str, Any]], where: str) -> gpd.GeoDataFrame:
-    """A version's areas as a frame.
+def _items(value: Any, kind: type) -> list:
+    return [item for item in value if isinstance(item, kind)] if isinstance(value, list) else []
+
+
+def areas_frame(properties: list[dict[str, Any]], shapes: list[shapely.Geometry], where: str) -> gpd.GeoDataFrame:
+    """A version's areas as a frame, from its features' properties and shapes (`feature_shapes`).
 
     Trusts the content (validation is separate) only as far as the code that
     reads the frame must: text is text, lists are lists, areas are polygons.
     """
-    rows, shapes = [], []
-    for number, feature in enumerate(features, start=1):
-        properties = feature.get("properties") if isinstance(feature, dict) else None
-        label = f"{where}, feature #{number}"
-        if not isinstance(properties, dict):
-            raise GeoJSONError(label, "is not a Feature with properties")
-        shape = to_shape(feature.get("geometry"), label)
+    for number, shape in enumerate(shapes, start=1):
         if shape.geom_type not in ("Polygon", "MultiPolygon"):
-            raise GeoJSONError(label, f"geometry is a {shape.geom_type}; areas must be Polygon or MultiPolygon")
-        shapes.append(shape)
-        others, sources = properties.get("contested_with"), properties.get("sources")
-        rows.append(
-            {
-                "name": _text(properties.get("name")) or "",
-                "status": _text(properties.get("status")) or HELD,
-                "contested_with": [o for o in others if isinstance(o, str)] if isinstance(others, list) else [],
-                "sources": [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else [],
-                "note": _text(properties.get("note")),
-                "first_evidence": properties.get("first_evidence") is True,
-            }
-        )
+            kind = shape.geom_type
+            raise GeoJSONError(f"{where}, feature #{number}", f"geometry is a {kind}; areas must be Polygon or MultiPolygon")
+    rows = [
+        {
+            "name": _text(found.get("name")) or "",
+            "status": _text(found.get("status")) or HELD,
+            "contested_with": _items(found.get("contested_with"), str),
+            "sources": _items(found.get("sources"), dict),
+            "note": _text(found.get("note")),
+            "first_evidence": found.get("first_evidence") is True,
+        }
+        for found in properties
+    ]
     return gpd.GeoDataFrame(pd.DataFrame(rows, columns=AREA_COLUMNS), geometry=shapes, crs=WGS84)
 
 
@@ -221,12 +219,12 @@ class Store:
 
     def _read(self, ref: VersionRef) -> gpd.GeoDataFrame:
         try:
-            return areas_frame(read_features(self.path(ref)), ref.relpath)
+            return areas_frame(*read_feature_shapes(self.path(ref), ref.relpath), ref.relpath)
         except GeoJSONError as err:
             if not self.skip_unreadable:
                 raise
             self.unreadable[ref] = self.in_words(err)
-            return areas_frame([], ref.relpath)
+            return areas_frame([], [], ref.relpath)
 
     def in_words(self, problem: Exception) -> str:
         """A problem as a reader may see it: paths inside the data folder, not the server's."""

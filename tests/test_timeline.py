@@ -2,10 +2,13 @@
 
 from datetime import date, timedelta
 
+import pytest
+import shapely
 from conftest import area, write_layer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from layers.geojson import GeoJSONError
 from layers.store import Store, VersionIndex, VersionRef
 from layers.timeline import answer, state_at, tag_points, tier, who
 
@@ -62,6 +65,22 @@ def test_an_empty_version_means_the_faction_holds_nothing_from_that_date(empty_r
     store = Store(empty_root)
     assert answer(who(store, date(2015, 2, 28), 18.0, 27.0)) == "tobruk"
     assert answer(who(store, date(2015, 3, 1), 18.0, 27.0)) == "none"
+
+
+def test_a_hand_written_layer_with_open_rings_reads_as_shapely_closes_them(empty_root):
+    square = area(18.0, 27.0, "Desert")
+    square["geometry"]["coordinates"] = [list(square["geometry"]["coordinates"][0])[:-1]]  # GEOS refuses it, shapely closes it
+    write_layer(empty_root, "tobruk", "2015-02-17", [square])
+    frame = Store(empty_root).frame(VersionRef("tobruk", date(2015, 2, 17)))
+    assert frame.geometry.iat[0].equals(shapely.box(17.95, 26.95, 18.05, 27.05))
+
+
+def test_a_layer_in_projected_metres_is_refused_naming_the_feature(empty_root):
+    metres = area(18.0, 27.0, "Metres")
+    metres["geometry"]["coordinates"] = [[[x * 1e5, y * 1e5] for x, y in metres["geometry"]["coordinates"][0]]]
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(20.0, 27.0, "Degrees"), metres])
+    with pytest.raises(GeoJSONError, match=r"2015-02-17.geojson, feature #2: coordinates .* are not longitude/latitude"):
+        Store(empty_root).frame(VersionRef("tobruk", date(2015, 2, 17)))
 
 
 def test_who_prefers_the_holder_over_a_faction_contesting_the_same_ground(empty_root):
