@@ -1,4 +1,4 @@
-"""Libya control map: who held what on any date of the 2014–2016 war, two dates compared, data to take away."""
+"""Libya control map: who held what on any date of the 2014–2020 war, two dates compared, data to take away."""
 
 import time
 from datetime import date, timedelta
@@ -32,7 +32,7 @@ from layers.summary import control_summary, ground_km2, summary_html
 from layers.urlstate import VIEWS, ViewState, read_query, to_query
 
 PLAY_STEP_SECONDS = 1.5
-st.set_page_config(page_title="Libya control map, 2014–2016", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Libya control map, 2014–2020", page_icon="🗺️", layout="wide")
 
 
 # ---------------------------------------------------------------- data, loaded once and shared
@@ -191,7 +191,7 @@ def pick_place() -> None:
 
 with st.sidebar:
     st.markdown(
-        "### Libya control map\nTerritorial control in Libya's 2014–2016 war, by faction, "
+        "### Libya control map\nTerritorial control in Libya's 2014–2020 war, by faction, "
         "from dated layers where every area cites its sources. "
         f"The record runs from {PERIOD.first:%-d %B %Y} to {PERIOD.last:%-d %B %Y}."
     )

@@ -1,4 +1,4 @@
-"""Territorial control in Libya's 2014–2016 war: factions, versioned layers, timeline queries.
+"""Territorial control in Libya's 2014–2020 war: factions, versioned layers, timeline queries.
 
 The domain package: no Streamlit here, so the CLI, the tests and the app share it.
 """

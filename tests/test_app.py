@@ -221,7 +221,8 @@ def test_picking_a_named_place_shows_who_held_it_through_time():
     history = text(app)
     assert "<b>12 Feb 2015 – 20 May 2015</b>: Libya Dawn (contested, Sirte); IS (contested, Sirte)" in history
     assert "<b>20 May 2015 – 8 Jun 2016</b>: IS (held, Sirte)" in history
-    assert "<b>6 Dec 2016 – the end of the data</b>: GNA (held, Sirte)" in history
+    assert "<b>6 Dec 2016 – 6 Jan 2020</b>: GNA (held, Sirte)" in history
+    assert "<b>6 Jan 2020 – 7 Jun 2020</b>: HoR / LNA (held, Sirte)" in history
     assert 'href="http://en.libyaschannel.com/2015/05/21/' in history
 
 

@@ -433,20 +433,20 @@ def test_who_refuses_a_date_before_the_record():
 
 
 def test_who_refuses_a_date_after_the_records_last_day_rather_than_carry_the_last_map_forward():
-    code, out, err = run("who", "--date", "2019-06-01", "--lat", "32.8872", "--lon", "13.1913")  # Tripoli
-    assert code == 1 and out == "" and "after the record's last day (2016-12-29)" in err
+    code, out, err = run("who", "--date", "2021-06-01", "--lat", "32.8872", "--lon", "13.1913")  # Tripoli
+    assert code == 1 and out == "" and "after the record's last day (2020-10-23)" in err
 
 
 def test_export_and_diff_refuse_dates_after_the_records_last_day():
-    export_code, _, export_err = run("export", "--date", "2017-01-01")
-    diff_code, _, diff_err = run("diff", "2016-06-01", "2019-06-01")
+    export_code, _, export_err = run("export", "--date", "2020-10-24")
+    diff_code, _, diff_err = run("diff", "2016-06-01", "2021-06-01")
     assert export_code == diff_code == 1
-    assert "2017-01-01 is after the record's last day" in export_err and "2019-06-01 is after" in diff_err
+    assert "2020-10-24 is after the record's last day" in export_err and "2021-06-01 is after" in diff_err
 
 
 def test_dates_says_the_period_of_the_record():
     code, out, err = run("dates")
-    assert code == 0 and out.splitlines()[0] == "2014-05-16" and "the record runs from 2014-05-16 to 2016-12-29" in err
+    assert code == 0 and out.splitlines()[0] == "2014-05-16" and "the record runs from 2014-05-16 to 2020-10-23" in err
 
 
 def test_who_lists_contesting_factions_in_registry_order():
@@ -488,13 +488,13 @@ def test_who_csv_notes_why_a_row_may_answer_none(tmp_path):
     events = drawn(
         tmp_path,
         "date,lat,lon\n2014-01-01,32.0896,23.9538\n2015-02-17,23.9538,32.0896\n2015-02-17,32.0896,23.9538\n"
-        "2019-06-01,32.0896,23.9538\n",
+        "2021-06-01,32.0896,23.9538\n",
         "events.csv",
     )
     rows = run("who", "--csv", str(events))[1].splitlines()
     assert rows[0] == "date,lat,lon,faction,tier,note"
     assert rows[1].startswith("2014-01-01,32.0896,23.9538,none,none,") and "before the record begins (2014-05-16)" in rows[1]
-    assert rows[4].startswith("2019-06-01,32.0896,23.9538,none,none,") and "after the record's last day" in rows[4]
+    assert rows[4].startswith("2021-06-01,32.0896,23.9538,none,none,") and "after the record's last day" in rows[4]
     assert rows[2].endswith(",none,none,the point lies outside Libya (latitude and longitude swapped?)")
     assert rows[3] == "2015-02-17,32.0896,23.9538,tobruk,held,"
 
@@ -669,6 +669,6 @@ def test_who_json_says_a_desert_point_is_in_a_zone_by_rule():
 
 def test_a_stated_last_day_before_the_last_change_is_refused_by_name(shipped_copy):
     description = shipped_copy / "control" / "areas.toml"
-    description.write_text(description.read_text().replace('last_day = "2016-12-29"', 'last_day = "2016-01-01"'))
+    description.write_text(description.read_text().replace('last_day = "2020-10-23"', 'last_day = "2016-01-01"'))
     code, _, err = run("who", "--date", "2015-02-17", "--lat", "32.0896", "--lon", "23.9538", root=shipped_copy)
-    assert code == 1 and "[record] last_day 2016-01-01 is before the last change (2016-12-27)" in err
+    assert code == 1 and "[record] last_day 2016-01-01 is before the last change (2020-10-23)" in err

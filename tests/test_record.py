@@ -73,6 +73,36 @@ FACTS = [
     ("al-maya", "2014-08-07", "tobruk"),  # one camp changing hands does not move the Warshefana towns
     ("abu-grein", "2016-05-05", "islamic-state"),  # overrun by IS on 5 May 2016, freed by GNA forces on 18 May
     ("abu-grein", "2016-05-18", "gna"),
+    # 2017-2020 (chronology, section "2017 - Oct 2020"): Benghazi, Derna and the oil crescent to the LNA
+    ("benghazi-sabri", "2017-12-31", "tobruk"),
+    ("derna", "2018-07-01", "tobruk"),  # "liberated" on 28 June 2018; old-city holdouts until February 2019
+    ("es-sider", "2017-03-05", "bdb"),  # the BDB's attack of 3 March 2017
+    ("es-sider", "2017-03-10", "gna"),  # handed to the GNA-appointed PFG chief on 7 March
+    ("es-sider", "2017-03-15", "tobruk"),  # retaken by the LNA on 14 March
+    ("es-sider", "2018-06-25", "tobruk"),  # retaken after Jadhran's June 2018 attack
+    # Jufra and the south: the LNA's from June 2017 and the 2019 southern offensive, Murzuq excepted
+    ("jufra-airbase", "2017-06-04", "tobruk"),
+    ("tamanhint", "2017-05-26", "tobruk"),
+    ("sabha", "2019-02-10", "tobruk"),
+    ("sharara", "2019-02-15", "tobruk"),
+    ("murzuq", "2019-09-01", "gna"),  # the South Protection Force, after the August 2019 fighting
+    # The west: the GNA's Tripoli from May 2017, the LNA's offensive of April 2019 and its end in June 2020
+    ("tripoli", "2017-06-01", "gna"),
+    ("al-aziziya", "2017-11-08", "gna"),
+    ("gharyan", "2019-04-10", "tobruk"),
+    ("gharyan", "2019-07-01", "gna"),
+    ("tripoli-airport", "2019-06-01", "tobruk|gna"),
+    ("tripoli-airport", "2020-06-04", "gna"),
+    ("watiya", "2020-05-19", "gna"),
+    ("tarhuna", "2019-06-01", "tobruk"),
+    ("tarhuna", "2020-06-06", "gna"),
+    ("sirte", "2019-06-01", "gna"),
+    ("sirte", "2020-01-07", "tobruk"),
+    # At the ceasefire of 23 October 2020: the Sirte-Jufra line
+    ("sirte", "2020-10-23", "tobruk"),
+    ("jufra-airbase", "2020-10-23", "tobruk"),
+    ("misrata", "2020-10-23", "gna"),
+    ("tripoli", "2020-10-23", "gna"),
     # Towns held by their own forces: Bani Walid's Warfalla, Sabha's Awlad Suleiman and Qaddadfa
     ("bani-walid", "2015-06-01", "local-forces"),
     ("sabha", "2015-06-01", "local-forces"),
