@@ -94,6 +94,11 @@ FACTS = [
     ("tripoli-airport", "2019-06-01", "tobruk|gna"),
     ("tripoli-airport", "2020-06-04", "gna"),
     ("watiya", "2020-05-19", "gna"),
+    ("sabratha", "2017-11-01", "tobruk"),  # the Anti-IS Operations Room's, from 6 October 2017
+    ("surman", "2018-06-01", "tobruk|gna"),  # the LNA claimed it in October 2017; others say April 2019
+    ("surman", "2019-05-01", "tobruk"),
+    ("sabratha", "2020-04-14", "gna"),  # both taken by the GNA on 13 April 2020
+    ("surman", "2020-04-14", "gna"),
     ("tarhuna", "2019-06-01", "tobruk"),
     ("tarhuna", "2020-06-06", "gna"),
     ("sirte", "2019-06-01", "gna"),
