@@ -96,7 +96,6 @@ FACTS = [
     ("ain-zara", "2019-05-01", "tobruk|gna"),  # a front line from the LNA's first week to June 2020
     ("ain-zara", "2020-06-10", "gna"),
     ("souq-al-khamis", "2019-06-01", "tobruk"),  # taken by the LNA on 5 April 2019
-    ("al-hira", "2019-05-01", "gna"),  # retaken by the GNA on 23 April 2019
     ("el-feel", "2019-03-01", "tobruk"),  # taken by the LNA on 21 February 2019
     ("watiya", "2020-05-19", "gna"),
     ("sabratha", "2017-11-01", "tobruk"),  # the Anti-IS Operations Room's, from 6 October 2017
