@@ -281,7 +281,7 @@ BAD_INPUTS = {
     "overlap with another faction": (
         "tebu",
         "2015-07-01",
-        feature_collection([area(13.19, 32.80, "Tripoli grab")]),
+        feature_collection([area(13.19, 32.86, "Tripoli grab", half=0.02)]),
         "overlaps libya-dawn's held area 'Tripoli'",
     ),
 }
