@@ -18,11 +18,13 @@ from layers.compose import DescriptionError, compose, differences, write
 from layers.contract import StoreError, parse_day
 from layers.export import export_state
 from layers.geojson import GeoJSONError, dumps, write_atomic
+from layers.geometry import total_km2
 from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
 from layers.record import Period, record_period
 from layers.registry import RegistryError
 from layers.store import Store, default_root
+from layers.summary import war_in_numbers
 from layers.timeline import answer, tag_points, tier, who
 from layers.validation import check_store, outline_zone
 
@@ -225,6 +227,16 @@ def cmd_diff(store: Store, args, out: TextIO) -> int:
     return 0
 
 
+def cmd_stats(store: Store, args, out: TextIO) -> int:
+    series = war_in_numbers(store, total_km2([store.outline]))
+    if args.csv:
+        series.round({"held_km2": 1, "zone_km2": 1, "contested_km2": 1, "share": 5}).to_csv(out, index=False, lineterminator="\n")
+    else:
+        print("km² per faction on every change date (equal-area projection; share = held and zone of Libya)", file=out)
+        print(series.to_string(index=False, float_format=lambda v: f"{v:,.0f}", formatters={"share": "{:.1%}".format}), file=out)
+    return 0
+
+
 def cmd_add(store: Store, args, out: TextIO) -> int:
     limits = Limits(max_mb=args.max_mb, max_vertices=args.max_vertices)
     result = import_version(store, args.faction, args.date, Path(args.file), args.replace, args.empty, limits)
@@ -292,6 +304,10 @@ def parser() -> argparse.ArgumentParser:
     diff_cmd.add_argument("date2")
     diff_cmd.add_argument("--json", action="store_true")
     diff_cmd.set_defaults(run=cmd_diff)
+
+    stats_cmd = commands.add_parser("stats", help="km² and share of Libya per faction on every change date")
+    stats_cmd.add_argument("--csv", action="store_true", help="write CSV (for Excel, pandas or R) instead of a table")
+    stats_cmd.set_defaults(run=cmd_stats)
 
     add_cmd = commands.add_parser("add", help="import a new version of a faction's layer from a GeoJSON file")
     add_cmd.add_argument("faction")

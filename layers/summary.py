@@ -12,8 +12,10 @@ from layers.contract import HELD, ZONE, sole_ground
 from layers.geometry import M2_PER_KM2, to_equal_area
 from layers.markup import markdown_literal
 from layers.registry import Faction
+from layers.store import Store
 
 COLUMNS = ["faction", "held_km2", "zone_km2", "share", "contested_km2", "areas"]
+SERIES_COLUMNS = ["date", "faction", "held_km2", "zone_km2", "contested_km2", "share"]
 
 
 def faction_ground(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Geometry]:
@@ -53,6 +55,23 @@ def control_summary(
             held_km2, zone_km2, contested_km2 = ground(areas)
             rows.append([faction, held_km2, zone_km2, (held_km2 + zone_km2) / libya_km2, contested_km2, len(areas)])
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def war_in_numbers(store: Store, libya_km2: float) -> pd.DataFrame:
+    """km² per faction on every change date, one row per date and faction present, in registry order.
+
+    A faction's areas on a date are one version, so each version is measured
+    once (`ground_km2`), whatever number of dates it lasts.
+    """
+    measured = {ref: ground_km2(store.frame(ref)) for ref in store.versions() if not store.frame(ref).empty}
+    rows = [
+        [day, ref.faction, held, zone, contested, (held + zone) / libya_km2]
+        for day in store.index.dates
+        for ref in store.index.at(day)
+        if ref in measured
+        for held, zone, contested in [measured[ref]]
+    ]
+    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
 
 
 def summary_html(summary: pd.DataFrame, registry: dict[str, Faction]) -> str:
