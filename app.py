@@ -13,7 +13,6 @@ from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
 from layers.geojson import dumps
 from layers.geometry import total_km2
-from layers.history import history_bars, history_chart, place_history, span_html
 from layers.mapping import (
     LIBYA_ZOOM,
     base_map,
@@ -27,6 +26,7 @@ from layers.mapping import (
     view_box,
 )
 from layers.markup import markdown_literal
+from layers.place_history import history_bars, history_chart, place_history, span_html
 from layers.record import record_period
 from layers.summary import control_summary, ground_km2, summary_html
 from layers.urlstate import VIEWS, ViewState, read_query, to_query
@@ -171,10 +171,7 @@ def current_view() -> ViewState:
 
 def step(direction: int) -> None:
     """Move the date to the previous (-1) or next (+1) change date."""
-    day = st.session_state.day
-    candidates = [d for d in DATES if d < day] if direction < 0 else [d for d in DATES if d > day]
-    if candidates:
-        st.session_state.day = candidates[-1] if direction < 0 else candidates[0]
+    st.session_state.day = store().index.step(st.session_state.day, direction) or st.session_state.day
 
 
 def toggle_play() -> None:
@@ -412,9 +409,9 @@ for ref, problem in store().unreadable.items():
 st.query_params.from_dict(to_query(current_view(), FACTIONS))
 
 if st.session_state.playing:
-    later = [d for d in DATES if d > st.session_state.day]
+    following = store().index.step(st.session_state.day, 1)
     time.sleep(PLAY_STEP_SECONDS)
-    if later:
-        st.session_state.next_day = later[0]
-    st.session_state.playing = bool(later[1:])
+    if following:
+        st.session_state.next_day = following
+    st.session_state.playing = bool(following and store().index.step(following, 1))
     st.rerun()

@@ -41,12 +41,7 @@ if "day" not in st.session_state:
 
 
 def step(direction: int) -> None:
-    later = [d for d in DATES if d > st.session_state.day]
-    earlier = [d for d in DATES if d < st.session_state.day]
-    if direction > 0 and later:
-        st.session_state.day = later[0]
-    elif direction < 0 and earlier:
-        st.session_state.day = earlier[-1]
+    st.session_state.day = store().index.step(st.session_state.day, direction) or st.session_state.day
 
 
 back, forward = st.columns(2)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import os
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,6 +83,14 @@ class VersionIndex:
             if position:
                 current.append(refs[position - 1])
         return current
+
+    def step(self, day: date, direction: int) -> date | None:
+        """The change date before (-1) or after (+1) `day`, or None at either end of the record."""
+        if direction < 0:
+            position = bisect_left(self.dates, day)
+            return self.dates[position - 1] if position else None
+        position = bisect_right(self.dates, day)
+        return self.dates[position] if position < len(self.dates) else None
 
 
 def _text(value: Any) -> str | None:

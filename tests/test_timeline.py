@@ -54,6 +54,14 @@ def test_only_each_factions_last_version_is_open_ended(versions):
         assert [ends[r] for r in refs] == [r.day for r in refs[1:]] + ([None] if refs else [])
 
 
+@given(version_sets, days, st.sampled_from([-1, 1]))
+def test_stepping_goes_to_the_nearest_change_date_on_that_side_or_nowhere(versions, day, direction):
+    index = VersionIndex(versions)
+    on_that_side = [d for d in index.dates if (d - day).days * direction > 0]
+    nearest = min(on_that_side, key=lambda d: abs((d - day).days)) if on_that_side else None
+    assert index.step(day, direction) == nearest
+
+
 def test_a_date_before_any_version_has_an_empty_state(empty_root):
     write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Desert")])
     assert state_at(Store(empty_root), date(2015, 2, 16)).empty

@@ -4,7 +4,7 @@ from datetime import date
 
 from conftest import area, write_layer
 
-from layers.history import place_history
+from layers.place_history import place_history
 from layers.store import Store
 
 
