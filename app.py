@@ -29,7 +29,7 @@ from layers.markup import markdown_literal
 from layers.place_history import history_bars, history_chart, place_history, span_html
 from layers.record import record_period
 from layers.summary import control_summary, ground_km2, summary_html
-from layers.urlstate import VIEWS, ViewState, read_query, to_query
+from layers.urlstate import VIEWS, Place, ViewState, read_query, to_query
 
 PLAY_STEP_SECONDS = 1.5
 st.set_page_config(page_title="Libya control map, 2014–2020", page_icon="🗺️", layout="wide")
@@ -131,15 +131,6 @@ if not DATES:
     st.stop()
 
 
-def place_point(place: str) -> tuple[float, float, str]:
-    """(lat, lon, label) of a place id or a "lat,lon" string."""
-    if place in PLACES.index:
-        point = PLACES.geometry[place]
-        return point.y, point.x, PLACES.loc[place, "name"]
-    lat, lon = (float(part) for part in place.split(","))
-    return lat, lon, f"{lat:.4f}° N, {lon:.4f}° E"
-
-
 # ---------------------------------------------------------------- the view, from the URL once per session
 
 if "view" not in st.session_state:
@@ -155,7 +146,7 @@ if "view" not in st.session_state:
         url_view=wanted,
         playing=False,
         seen_click=None,
-        place_pick=wanted.place if wanted.place in PLACES.index else None,
+        place_pick=wanted.place.id if wanted.place else None,
     )
 if "next_day" in st.session_state:  # set by play mode, applied before the slider exists
     st.session_state.day = st.session_state.pop("next_day")
@@ -181,7 +172,8 @@ def toggle_play() -> None:
 
 
 def pick_place() -> None:
-    st.session_state.place = st.session_state.place_pick
+    picked = st.session_state.place_pick
+    st.session_state.place = Place(id=picked) if picked else None
 
 
 # ---------------------------------------------------------------- sidebar: view, factions, downloads
@@ -257,8 +249,8 @@ if st.session_state.view == "map":
         level = level_for(view.get("zoom") or LIBYA_ZOOM)
         window = window_for(view_box(view.get("bounds")), level, EXTENT) if view.get("bounds") else None
         layers = [control_layers(drawn_on(day, shown, level, window))]
-        if st.session_state.place in PLACES.index:  # a clicked point needs no marker, and adding one would
-            lat, lon, label = place_point(st.session_state.place)  # redraw the layers and close the popup
+        if st.session_state.place and st.session_state.place.id:  # a clicked point needs no marker, and adding
+            lat, lon, label = st.session_state.place.resolve(PLACES)  # one would redraw the layers and close the popup
             layers.append(place_marker(lat, lon, label))
         clicked = st_folium(
             base_map(outline(), marks(), REGISTRY),
@@ -271,7 +263,7 @@ if st.session_state.view == "map":
         click = (clicked or {}).get("last_clicked")
         if click and click != st.session_state.seen_click:
             st.session_state.seen_click = click
-            st.session_state.place = f"{click['lat']:.5f},{click['lng']:.5f}"
+            st.session_state.place = Place.clicked(click["lat"], click["lng"])
     with summary_column:
         st.markdown(summary_on(day, shown), unsafe_allow_html=True)
         st.caption(
@@ -290,7 +282,7 @@ if st.session_state.view == "map":
         placeholder="Choose a place",
     )
     if st.session_state.place:
-        lat, lon, label = place_point(st.session_state.place)
+        lat, lon, label = st.session_state.place.resolve(PLACES)
         spans = history_at(lat, lon)
         st.markdown(f"**{markdown_literal(label)}**: who held it from {DATES[0]:%-d %B %Y} on", unsafe_allow_html=True)
         bars = history_bars(spans, REGISTRY, DATES[-1])

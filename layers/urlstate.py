@@ -20,30 +20,56 @@ LAT_LON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 @dataclass(frozen=True)
+class Place:
+    """What a link's `place` names: a place id from places.geojson, or a point (a click on the map)."""
+
+    id: str | None = None
+    point: tuple[float, float] | None = None  # latitude, longitude, to 5 decimals (about a metre)
+
+    @classmethod
+    def parse(cls, text: str, place_ids: set[str]) -> "Place":
+        """A place id or a "lat,lon" inside the world, or a ValueError saying which it is not."""
+        match = LAT_LON.match(text)
+        if match:
+            lat, lon = float(match[1]), float(match[2])
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"place {quoted(text)} is not a latitude,longitude on Earth")
+            return cls.clicked(lat, lon)
+        if text in place_ids:
+            return cls(id=text)
+        raise ValueError(f"place {quoted(text)} is neither a known place id nor 'lat,lon'")
+
+    @classmethod
+    def clicked(cls, lat: float, lon: float) -> "Place":
+        return cls(point=(round(lat, 5), round(lon, 5)))
+
+    def __str__(self) -> str:
+        return self.id if self.id is not None else "{:.5f},{:.5f}".format(*self.point)
+
+    def resolve(self, places) -> tuple[float, float, str]:
+        """Latitude, longitude and a label: the place's name, or the point in degrees.
+
+        `places` is places.geojson's frame indexed by id.
+        """
+        if self.id is not None:
+            location = places.geometry[self.id]
+            return location.y, location.x, places.loc[self.id, "name"]
+        lat, lon = self.point
+        return lat, lon, f"{lat:.4f}° N, {lon:.4f}° E"
+
+
+@dataclass(frozen=True)
 class ViewState:
     view: str
     day: date
     before: date
     after: date
     factions: tuple[str, ...]
-    place: str | None = None
+    place: Place | None = None
 
 
 def default_state(dates: list[date], factions: Iterable[str]) -> ViewState:
     return ViewState("map", dates[0], dates[0], dates[-1], tuple(factions))
-
-
-def parse_place(text: str, place_ids: set[str]) -> str:
-    """A place id or a "lat,lon" inside the world, or a ValueError saying which it is not."""
-    match = LAT_LON.match(text)
-    if match:
-        lat, lon = float(match[1]), float(match[2])
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"place {quoted(text)} is not a latitude,longitude on Earth")
-        return f"{lat:.5f},{lon:.5f}"
-    if text in place_ids:
-        return text
-    raise ValueError(f"place {quoted(text)} is neither a known place id nor 'lat,lon'")
 
 
 def read_query(
@@ -82,7 +108,7 @@ def read_query(
     place = None
     if params.get("place"):
         try:
-            place = parse_place(params["place"], place_ids)
+            place = Place.parse(params["place"], place_ids)
         except ValueError as err:
             messages.append(f"{err}; no place selected.")
     before, after = day_param("before", state.before), day_param("after", state.after)
@@ -101,5 +127,5 @@ def to_query(state: ViewState, factions: list[str]) -> dict[str, str]:
     if list(state.factions) != list(factions):
         query["factions"] = ",".join(state.factions)
     if state.place:
-        query["place"] = state.place
+        query["place"] = str(state.place)
     return query

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from layers.urlstate import ViewState, read_query, to_query
+from layers.urlstate import Place, ViewState, read_query, to_query
 
 DATES = [date(2015, 2, 17), date(2015, 3, 19), date(2015, 6, 4)]
 FACTIONS = ["tobruk", "libya-dawn", "islamic-state"]
@@ -42,14 +42,23 @@ def test_an_empty_faction_list_hides_every_faction():
 
 
 def test_a_place_is_a_known_id_or_a_latitude_longitude():
-    assert read(place="sirte")[0].place == "sirte"
-    assert read(place="31.2, 16.59")[0].place == "31.20000,16.59000"
+    assert read(place="sirte")[0].place == Place(id="sirte")
+    assert str(read(place="31.2, 16.59")[0].place) == "31.20000,16.59000"
     state, [message] = read(place="95,10")
     assert state.place is None and "not a latitude,longitude on Earth" in message
 
 
+def test_a_named_place_resolves_to_its_point_and_name(shipped):
+    lat, lon, label = Place(id="sirte").resolve(shipped.places.set_index("id"))
+    assert label == "Sirte" and round(lat, 1) == 31.2 and round(lon, 1) == 16.6  # Sirte: 31.2° N, 16.6° E
+
+
+def test_a_clicked_point_resolves_to_itself_labelled_in_degrees(shipped):
+    assert Place.clicked(31.123456, 16.5).resolve(shipped.places.set_index("id")) == (31.12346, 16.5, "31.1235° N, 16.5000° E")
+
+
 def test_to_query_round_trips_through_read_query():
-    state = ViewState("compare", date(2015, 3, 1), DATES[1], DATES[2], ("islamic-state",), "derna")
+    state = ViewState("compare", date(2015, 3, 1), DATES[1], DATES[2], ("islamic-state",), Place(id="derna"))
     assert read(**to_query(state, FACTIONS)) == (state, [])
 
 
