@@ -8,7 +8,7 @@ from pyogrio.errors import DataSourceError
 from streamlit_folium import st_folium
 
 from layers import Store, state_at
-from layers.change import change_table, changes
+from layers.change import compare
 from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
 from layers.geojson import dumps
@@ -76,8 +76,9 @@ def state_on(day: date):
 
 
 @st.cache_resource(max_entries=64)
-def changes_between(before: date, after: date):
-    return changes(store(), before, after), change_table(store(), before, after)
+def comparison_between(before: date, after: date):
+    """The two dates compared once, for the change map, the table and the download (shared; never mutated)."""
+    return compare(store(), before, after)
 
 
 @st.cache_data(max_entries=1024)
@@ -315,7 +316,8 @@ else:
         key="compare-maps",
     )
     st.subheader("What changed")
-    change_frame, table = changes_between(before, after)
+    comparison = comparison_between(before, after)
+    change_frame, table = comparison.shapes, comparison.table
     change_frame = change_frame[change_frame["faction"].isin(st.session_state.factions)]
     map_column, table_column = st.columns([3, 2])
     with map_column:
@@ -379,7 +381,7 @@ with st.sidebar:
         on_click="ignore",
         mime=MEDIA_TYPE,
         file_name=file_name("changes", before, after),
-        data=lambda: dumps(export_changes(store(), before, after)),
+        data=lambda: dumps(export_changes(comparison_between(before, after))),
     )
     st.download_button(
         "Full history (valid_from, valid_to)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
+from functools import cached_property
 
 import geopandas as gpd
 import pandas as pd
@@ -55,49 +55,60 @@ class FactionChange:
         return self.held_before.difference(self.held_after)
 
 
-def compare(store: Store, before: date, after: date) -> Iterator[FactionChange]:
-    """Every faction present at either date, in registry order."""
+@dataclass(frozen=True)
+class Comparison:
+    """Every faction's ground at two dates, compared once; the change map, the table and the download share it."""
+
+    before: date
+    after: date
+    factions: tuple[FactionChange, ...]  # every faction present at either date, in registry order
+
+    @cached_property
+    def shapes(self) -> gpd.GeoDataFrame:
+        """One row per faction and kind of change ('gained', 'lost' or 'first recorded'), with its shape in WGS84."""
+        rows, shapes = [], []
+        for change in self.factions:
+            for kind, shape in (("gained", change.gained), ("lost", change.lost), ("first recorded", change.first_recorded)):
+                if shape.area > 0:
+                    rows.append({"faction": change.faction, "change": kind, "km2": shape.area / M2_PER_KM2})
+                    shapes.append(shape)
+        projected = gpd.GeoSeries(shapes, crs=EQUAL_AREA)
+        return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["faction", "change", "km2"]), geometry=from_equal_area(projected))
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """Per faction: km² held at each date, gained, lost, first recorded, and contested km² at each date."""
+        rows = [
+            [
+                c.faction,
+                *(
+                    shape.area / M2_PER_KM2
+                    for shape in (c.held_before, c.held_after, c.gained, c.lost, c.first_recorded)
+                    + (c.contested_before, c.contested_after)
+                ),
+            ]
+            for c in self.factions
+        ]
+        return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def compare(store: Store, before: date, after: date) -> Comparison:
     state_before, state_after = state_at(store, before), state_at(store, after)
     known = set(zip(state_before["faction"], state_before["name"]))
     new = ~pd.Series([pair in known for pair in zip(state_after["faction"], state_after["name"])], index=state_after.index)
     recorded = faction_ground(state_after[state_after["first_evidence"].astype(bool) & new], HELD)
     held = faction_ground(state_before, HELD), faction_ground(state_after, HELD)
     contested = faction_ground(state_before, CONTESTED), faction_ground(state_after, CONTESTED)
-    for faction in store.registry:
-        if any(faction in side for side in (*held, *contested)):
-            yield FactionChange(
-                faction,
-                held[0].get(faction, EMPTY),
-                held[1].get(faction, EMPTY),
-                contested[0].get(faction, EMPTY),
-                contested[1].get(faction, EMPTY),
-                recorded.get(faction, EMPTY),
-            )
-
-
-def changes(store: Store, before: date, after: date) -> gpd.GeoDataFrame:
-    """One row per faction and kind of change ('gained', 'lost' or 'first recorded'), with its shape in WGS84."""
-    rows, shapes = [], []
-    for change in compare(store, before, after):
-        for kind, shape in (("gained", change.gained), ("lost", change.lost), ("first recorded", change.first_recorded)):
-            if shape.area > 0:
-                rows.append({"faction": change.faction, "change": kind, "km2": shape.area / M2_PER_KM2})
-                shapes.append(shape)
-    projected = gpd.GeoSeries(shapes, crs=EQUAL_AREA)
-    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=["faction", "change", "km2"]), geometry=from_equal_area(projected))
-
-
-def change_table(store: Store, before: date, after: date) -> pd.DataFrame:
-    """Per faction: km² held at each date, gained, lost, first recorded, and contested km² at each date."""
-    rows = [
-        [
-            c.faction,
-            *(
-                shape.area / M2_PER_KM2
-                for shape in (c.held_before, c.held_after, c.gained, c.lost, c.first_recorded)
-                + (c.contested_before, c.contested_after)
-            ),
-        ]
-        for c in compare(store, before, after)
-    ]
-    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    factions = tuple(
+        FactionChange(
+            faction,
+            held[0].get(faction, EMPTY),
+            held[1].get(faction, EMPTY),
+            contested[0].get(faction, EMPTY),
+            contested[1].get(faction, EMPTY),
+            recorded.get(faction, EMPTY),
+        )
+        for faction in store.registry
+        if any(faction in side for side in (*held, *contested))
+    )
+    return Comparison(before, after, factions)

@@ -13,7 +13,7 @@ from typing import Sequence, TextIO
 
 import shapely
 
-from layers.change import change_table
+from layers.change import compare
 from layers.compose import DescriptionError, compose, differences, write
 from layers.contract import StoreError, parse_day
 from layers.export import export_state
@@ -216,7 +216,7 @@ def cmd_diff(store: Store, args, out: TextIO) -> int:
         print(f"note: {before} is later than {after}; swapped them, so gains are gains", file=args.err)
         before, after = after, before
     _within_record(store, before, after)
-    table = change_table(store, before, after)
+    table = compare(store, before, after).table
     if table.empty:
         raise CommandError(f"no faction holds ground on {before} or {after}")
     if args.json:

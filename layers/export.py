@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import geopandas as gpd
 
-from layers.change import changes
+from layers.change import Comparison
 from layers.contract import area_properties
 from layers.geojson import feature, feature_collection
 from layers.store import Store
@@ -38,9 +38,9 @@ def export_history(store: Store, factions: Iterable[str] | None = None) -> dict[
     return frame_to_geojson(history(store, factions))
 
 
-def export_changes(store: Store, before: date, after: date) -> dict[str, Any]:
+def export_changes(comparison: Comparison) -> dict[str, Any]:
     """Ground each faction gained or lost between two dates (held ground only), with km²."""
-    frame = changes(store, before, after)
+    frame, before, after = comparison.shapes, comparison.before, comparison.after
     return feature_collection(
         feature(
             row.geometry,

@@ -13,7 +13,7 @@ from conftest import HOSTILE, hostile_geodata, markdown_html
 from streamlit.testing.v1 import AppTest
 
 from layers import Store, state_at
-from layers.change import change_table, changes
+from layers.change import compare
 from layers.geometry import total_km2
 from layers.summary import control_summary
 
@@ -247,7 +247,7 @@ def test_compare_shows_two_synced_maps_and_the_change_map():
 
 def test_compare_tabulates_km2_gained_and_lost_per_faction():
     table = open_app(view="compare", before="2015-02-17", after="2015-06-04").dataframe[0].value
-    expected = change_table(Store(), date(2015, 2, 17), date(2015, 6, 4)).set_index("faction")
+    expected = compare(Store(), date(2015, 2, 17), date(2015, 6, 4)).table.set_index("faction")
     islamic_state = table[table["faction"] == "IS"].iloc[0]
     assert islamic_state["gained_km2"] == round(expected.loc["islamic-state", "gained_km2"]) > 0
     assert islamic_state["lost_km2"] == 0
@@ -288,7 +288,7 @@ def test_the_changes_download_holds_what_each_faction_gained_and_lost(downloads)
     open_app(view="compare", before="2015-02-17", after="2015-06-04")
     document = geojson(downloads["Changes 17 Feb 2015 → 4 Jun 2015"])
     found = {(f["properties"]["faction"], f["properties"]["change"]) for f in document["features"]}
-    expected = changes(Store(), date(2015, 2, 17), date(2015, 6, 4))
+    expected = compare(Store(), date(2015, 2, 17), date(2015, 6, 4)).shapes
     assert found == set(zip(expected["faction"], expected["change"]))
     assert {("islamic-state", "gained"), ("libya-dawn", "lost")} <= found  # Sirte, Gardabiya and Harawa
 
@@ -359,7 +359,7 @@ def test_compare_dates_picked_in_the_wrong_order_are_swapped_with_a_note():
     app.date_input[0].set_value(date(2015, 8, 1)).run()
     assert "Before is later than after" in " ".join(i.value for i in app.info)
     islamic_state = app.dataframe[0].value.set_index("faction").loc["IS"]
-    expected = change_table(Store(), date(2015, 6, 4), date(2015, 8, 1)).set_index("faction").loc["islamic-state"]
+    expected = compare(Store(), date(2015, 6, 4), date(2015, 8, 1)).table.set_index("faction").loc["islamic-state"]
     assert islamic_state["km2_before"] == round(expected["km2_before"])
 
 
