@@ -7,7 +7,7 @@ import streamlit as st
 from pyogrio.errors import DataSourceError
 from streamlit_folium import st_folium
 
-from layers import Store, state_at
+from layers import Store, VersionRef, state_at
 from layers.change import compare
 from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
@@ -89,24 +89,16 @@ def drawn_on(day: date, factions: tuple[str, ...], level: int, window: Box | Non
 
 
 @st.cache_data(max_entries=4096)
-def version_km2(faction: str, valid_from: str, _areas) -> tuple[float, float]:
-    """Held and contested km² of one version: measured once, whatever date shows it."""
-    return ground_km2(_areas)
+def version_km2(ref: VersionRef) -> tuple[float, float, float]:
+    """Held, zone and contested km² of one version: measured once, whatever date shows it."""
+    return ground_km2(store().frame(ref))
 
 
 @st.cache_data(max_entries=512)
 def summary_on(day: date, factions: tuple[str, ...]) -> str:
     """The km² table beside the map: depends only on the date and the factions shown."""
-    state = state_on(day)
-    return summary_html(
-        control_summary(
-            state[state["faction"].isin(factions)],
-            libya_km2(),
-            REGISTRY,
-            ground=lambda areas: version_km2(areas["faction"].iat[0], areas["valid_from"].iat[0], areas),
-        ),
-        REGISTRY,
-    )
+    refs = [ref for ref in store().index.at(day) if ref.faction in factions]
+    return summary_html(control_summary(refs, libya_km2(), version_km2), REGISTRY)
 
 
 @st.cache_data(max_entries=512)

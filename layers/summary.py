@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
 
 import geopandas as gpd
 import pandas as pd
@@ -12,10 +12,11 @@ from layers.contract import HELD, ZONE, sole_ground
 from layers.geometry import M2_PER_KM2, to_equal_area
 from layers.markup import markdown_literal
 from layers.registry import Faction
-from layers.store import Store
+from layers.store import Store, VersionRef
 
-COLUMNS = ["faction", "held_km2", "zone_km2", "share", "contested_km2", "areas"]
-SERIES_COLUMNS = ["date", "faction", "held_km2", "zone_km2", "contested_km2", "share"]
+COLUMNS = ["faction", "held_km2", "zone_km2", "share", "contested_km2"]
+SERIES_COLUMNS = ["date", *COLUMNS]
+Ground = Callable[[VersionRef], tuple[float, float, float]]  # a version's held, zone and contested km²
 
 
 def faction_ground(state: gpd.GeoDataFrame, status: str) -> dict[str, shapely.Geometry]:
@@ -35,43 +36,26 @@ def ground_km2(areas: gpd.GeoDataFrame) -> tuple[float, float, float]:
     return tuple(float(shapely.union_all(to_equal_area(kind.geometry).to_numpy()).area) / M2_PER_KM2 for kind in kinds)
 
 
-def control_summary(
-    state: gpd.GeoDataFrame,
-    libya_km2: float,
-    registry: dict[str, Faction],
-    ground: Callable[[gpd.GeoDataFrame], tuple[float, float]] = ground_km2,
-) -> pd.DataFrame:
-    """One row per faction present on the date, in registry order; contested ground is kept apart.
+def control_summary(refs: Iterable[VersionRef], libya_km2: float, ground: Ground) -> pd.DataFrame:
+    """One row per faction holding or contesting ground in these versions (a date's, in registry order).
 
     `share` is held and zone ground, which no two factions share, so the shares add up to at most 100 %.
-
-    `ground` measures one faction's areas; a faction's areas on a date are one
-    version, so a caller can cache it per version and pay only for what changed.
+    A faction's areas on a date are one version, so `ground` can be measured once per version
+    and cached by it: a date change pays only for the versions it has not seen.
     """
     rows = []
-    for faction in registry:
-        areas = state[state["faction"] == faction]
-        if not areas.empty:
-            held_km2, zone_km2, contested_km2 = ground(areas)
-            rows.append([faction, held_km2, zone_km2, (held_km2 + zone_km2) / libya_km2, contested_km2, len(areas)])
+    for ref in refs:
+        held_km2, zone_km2, contested_km2 = ground(ref)
+        if held_km2 or zone_km2 or contested_km2:
+            rows.append([ref.faction, held_km2, zone_km2, (held_km2 + zone_km2) / libya_km2, contested_km2])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def war_in_numbers(store: Store, libya_km2: float) -> pd.DataFrame:
-    """km² per faction on every change date, one row per date and faction present, in registry order.
-
-    A faction's areas on a date are one version, so each version is measured
-    once (`ground_km2`), whatever number of dates it lasts.
-    """
-    measured = {ref: ground_km2(store.frame(ref)) for ref in store.versions() if not store.frame(ref).empty}
-    rows = [
-        [day, ref.faction, held, zone, contested, (held + zone) / libya_km2]
-        for day in store.index.dates
-        for ref in store.index.at(day)
-        if ref in measured
-        for held, zone, contested in [measured[ref]]
-    ]
-    return pd.DataFrame(rows, columns=SERIES_COLUMNS)
+    """`control_summary` on every change date, one row per date and faction, each version measured once."""
+    measured = {ref: ground_km2(store.frame(ref)) for ref in store.versions()}
+    frames = [control_summary(store.index.at(day), libya_km2, measured.__getitem__).assign(date=day) for day in store.index.dates]
+    return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS]
 
 
 def summary_html(summary: pd.DataFrame, registry: dict[str, Faction]) -> str:

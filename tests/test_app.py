@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from layers import Store, state_at
 from layers.change import compare
 from layers.geometry import total_km2
-from layers.summary import control_summary
+from layers.summary import control_summary, ground_km2
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 DATES = Store().index.dates
@@ -199,7 +199,8 @@ def test_hidden_factions_leave_the_map():
 
 def test_the_summary_gives_km2_and_share_of_libya_per_faction():
     store = Store()
-    expected = control_summary(state_at(store, date(2015, 6, 4)), total_km2([store.outline]), store.registry)
+    day, libya = date(2015, 6, 4), total_km2([store.outline])
+    expected = control_summary(store.index.at(day), libya, lambda ref: ground_km2(store.frame(ref)))
     summary = text(open_app(date="2015-06-04"))
     for row in expected.itertuples():
         name = store.registry[row.faction].short_name
@@ -208,7 +209,8 @@ def test_the_summary_gives_km2_and_share_of_libya_per_faction():
 
 def test_the_summary_shares_held_and_zone_ground_add_up_to_at_most_all_of_libya():
     store = Store()
-    summary = control_summary(state_at(store, date(2016, 6, 4)), total_km2([store.outline]), store.registry)
+    day, libya = date(2016, 6, 4), total_km2([store.outline])
+    summary = control_summary(store.index.at(day), libya, lambda ref: ground_km2(store.frame(ref)))
     assert 0.5 < summary["share"].sum() <= 1.0
 
 

@@ -39,5 +39,5 @@ def test_stats_writes_a_csv_that_pandas_reads(shipped):
     out = io.StringIO()
     assert main(["--geodata", str(shipped.root), "stats", "--csv"], out=out) == 0
     table = pd.read_csv(io.StringIO(out.getvalue()), parse_dates=["date"])
-    assert list(table.columns) == ["date", "faction", "held_km2", "zone_km2", "contested_km2", "share"]
+    assert list(table.columns) == ["date", "faction", "held_km2", "zone_km2", "share", "contested_km2"]
     assert table["date"].min() == pd.Timestamp("2014-05-16") and table["date"].max() == pd.Timestamp("2020-10-23")
