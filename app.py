@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import streamlit as st
 from pyogrio.errors import DataSourceError
-from streamlit_folium import st_folium
 
 from layers import Store, VersionRef, state_at
 from layers.change import compare
@@ -14,6 +13,7 @@ from layers.export import MEDIA_TYPE, export_changes, export_history, export_sta
 from layers.geojson import dumps
 from layers.geometry import total_km2
 from layers.mapping import (
+    COMPARE_ZOOM,
     LIBYA_ZOOM,
     base_map,
     change_layers,
@@ -23,13 +23,13 @@ from layers.mapping import (
     outline_shape,
     place_marker,
     place_marks,
-    view_box,
 )
 from layers.markup import markdown_literal
 from layers.place_history import history_bars, history_chart, place_history, span_html
 from layers.record import record_period
 from layers.summary import control_summary, ground_km2, summary_html
 from layers.urlstate import VIEWS, Place, ViewState, read_query, to_query
+from map_widget import reported_view, show
 
 PLAY_STEP_SECONDS = 1.5
 st.set_page_config(page_title="Libya control map, 2014–2020", page_icon="🗺️", layout="wide")
@@ -124,25 +124,28 @@ if not DATES:
     st.stop()
 
 
-# ---------------------------------------------------------------- the view, from the URL once per session
+# ---------------------------------------------------------------- the view: from the link once, then the widgets
 
-if "view" not in st.session_state:
-    wanted, problems = read_query(st.query_params.to_dict(), DATES, FACTIONS, set(PLACES.index))
-    st.session_state.update(
-        view=wanted.view,
-        day=wanted.day,
-        before=wanted.before,
-        after=wanted.after,
-        factions=list(wanted.factions),
-        place=wanted.place,
-        url_problems=problems,
-        url_view=wanted,
-        playing=False,
-        seen_click=None,
-        place_pick=wanted.place.id if wanted.place else None,
-    )
-if "next_day" in st.session_state:  # set by play mode, applied before the slider exists
-    st.session_state.day = st.session_state.pop("next_day")
+
+def remember_link() -> None:
+    """The view a link asks for, read once per session; later the widgets hold it."""
+    if "view" not in st.session_state:
+        wanted, problems = read_query(st.query_params.to_dict(), DATES, FACTIONS, set(PLACES.index))
+        st.session_state.update(
+            view=wanted.view,
+            day=wanted.day,
+            before=wanted.before,
+            after=wanted.after,
+            factions=list(wanted.factions),
+            place=wanted.place,
+            url_problems=problems,
+            url_view=wanted,
+            playing=False,
+            seen_click=None,
+            place_pick=wanted.place.id if wanted.place else None,
+        )
+    if "next_day" in st.session_state:  # set by play mode, applied before the slider exists
+        st.session_state.day = st.session_state.pop("next_day")
 
 
 def current_view() -> ViewState:
@@ -169,35 +172,37 @@ def pick_place() -> None:
     st.session_state.place = Place(id=picked) if picked else None
 
 
-# ---------------------------------------------------------------- sidebar: view, factions, downloads
+# ---------------------------------------------------------------- the views
 
-with st.sidebar:
-    st.markdown(
-        "### Libya control map\nTerritorial control in Libya's 2014–2020 war, by faction, "
-        "from dated layers where every area cites its sources. "
-        f"The record runs from {PERIOD.first:%-d %B %Y} to {PERIOD.last:%-d %B %Y}."
-    )
-    st.segmented_control(
-        "View", VIEWS, required=True, key="view", format_func={"map": "Map on a date", "compare": "Compare two dates"}.get
-    )
-    st.pills(
-        "Factions shown",
-        FACTIONS,
-        selection_mode="multi",
-        key="factions",
-        format_func=lambda f: markdown_literal(REGISTRY[f].short_name),
-    )
 
-if st.session_state.url_view == current_view():  # the link's problems stay until the reader changes the view
-    for problem in st.session_state.url_problems:
-        st.warning(markdown_literal(f"Link problem: {problem}"))
-else:
-    st.session_state.url_view = None
-unreadable = st.container()  # filled at the end, once this run has read the layers it shows
+def sidebar() -> None:
+    with st.sidebar:
+        st.markdown(
+            "### Libya control map\nTerritorial control in Libya's 2014–2020 war, by faction, "
+            "from dated layers where every area cites its sources. "
+            f"The record runs from {PERIOD.first:%-d %B %Y} to {PERIOD.last:%-d %B %Y}."
+        )
+        labels = {"map": "Map on a date", "compare": "Compare two dates"}
+        st.segmented_control("View", VIEWS, required=True, key="view", format_func=labels.get)
+        st.pills(
+            "Factions shown",
+            FACTIONS,
+            selection_mode="multi",
+            key="factions",
+            format_func=lambda f: markdown_literal(REGISTRY[f].short_name),
+        )
 
-day: date = st.session_state.day
-if st.session_state.view == "map":
-    st.title(f"Who controlled Libya on {day:%-d %B %Y}")
+
+def link_problems() -> None:
+    """What a link asked for and could not get, shown until the reader changes the view."""
+    if st.session_state.url_view == current_view():
+        for problem in st.session_state.url_problems:
+            st.warning(markdown_literal(f"Link problem: {problem}"))
+    else:
+        st.session_state.url_view = None
+
+
+def date_controls(day: date) -> None:
     back, play, forward, slider = st.columns([2, 1.5, 2, 8], vertical_alignment="bottom")
     back.button(
         "Previous",
@@ -233,38 +238,24 @@ if st.session_state.view == "map":
         format="D MMM YYYY",
         label_visibility="collapsed",
     )
-    day = st.session_state.day
-    shown = tuple(st.session_state.factions)
 
-    map_column, summary_column = st.columns([3, 1])
-    with map_column:
-        view = st.session_state.get("control-map") or {}  # the zoom and bounds the map last reported
-        level = level_for(view.get("zoom") or LIBYA_ZOOM)
-        window = window_for(view_box(view.get("bounds")), level, EXTENT) if view.get("bounds") else None
-        layers = [control_layers(drawn_on(day, shown, level, window))]
-        if st.session_state.place and st.session_state.place.id:  # a clicked point needs no marker, and adding
-            lat, lon, label = st.session_state.place.resolve(PLACES)  # one would redraw the layers and close the popup
-            layers.append(place_marker(lat, lon, label))
-        clicked = st_folium(
-            base_map(outline(), marks(), REGISTRY),
-            feature_group_to_add=layers,
-            returned_objects=["last_clicked", "zoom", "bounds"],
-            height=620,
-            use_container_width=True,
-            key="control-map",
-        )
-        click = (clicked or {}).get("last_clicked")
-        if click and click != st.session_state.seen_click:
-            st.session_state.seen_click = click
-            st.session_state.place = Place.clicked(click["lat"], click["lng"])
-    with summary_column:
-        st.markdown(summary_on(day, shown), unsafe_allow_html=True)
-        st.caption(
-            "Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
-            "Zones (light tint) are the land between areas, given by rule to the nearest area's holder. "
-            "Land nobody is known to hold is left blank. Click an area or zone for its sources."
-        )
 
+def control_map(day: date, shown: tuple[str, ...]) -> None:
+    """The map of a date, drawn at the detail of the zoom and window it last reported; a click picks a place."""
+    zoom, bounds = reported_view("control-map")
+    level = level_for(zoom or LIBYA_ZOOM)
+    layers = [control_layers(drawn_on(day, shown, level, window_for(bounds, level, EXTENT) if bounds else None))]
+    place = st.session_state.place
+    if place and place.id:  # a clicked point needs no marker, and adding one would redraw the layers and close the popup
+        layers.append(place_marker(*place.resolve(PLACES)))
+    clicked = show(base_map(outline(), marks(), REGISTRY), "control-map", 620, layers, clicks=True)
+    click = (clicked or {}).get("last_clicked")
+    if click and click != st.session_state.seen_click:
+        st.session_state.seen_click = click
+        st.session_state.place = Place.clicked(click["lat"], click["lng"])
+
+
+def place_history_panel() -> None:
     st.subheader("Place history")
     st.selectbox(
         "Pick a named place, or click the map",
@@ -285,49 +276,41 @@ if st.session_state.view == "map":
             st.altair_chart(history_chart(bars, REGISTRY), width="stretch")
         for span in reversed(spans):
             st.markdown(span_html(span, REGISTRY), unsafe_allow_html=True)
-else:
-    before, after = current_view().before, current_view().after
-    st.title(f"Libya on {before:%-d %B %Y} and {after:%-d %B %Y}")
-    before_column, after_column = st.columns(2)
-    before_column.date_input("Before", min_value=PERIOD.first, max_value=PERIOD.last, key="before", format="DD/MM/YYYY")
-    after_column.date_input("After", min_value=PERIOD.first, max_value=PERIOD.last, key="after", format="DD/MM/YYYY")
-    if st.session_state.before > st.session_state.after:
-        st.info(f"Before is later than after: showing what changed from {before:%-d %B %Y} to {after:%-d %B %Y}.")
-    shown, level = tuple(st.session_state.factions), level_for(LIBYA_ZOOM - 0.5)
-    st_folium(
-        dual_map(
-            outline(),
-            marks(),
-            REGISTRY,
-            control_layers(drawn_on(before, shown, level)),
-            control_layers(drawn_on(after, shown, level)),
-        ),
-        returned_objects=[],
-        height=520,
-        use_container_width=True,
-        key="compare-maps",
-    )
+
+
+def map_view() -> None:
+    st.title(f"Who controlled Libya on {st.session_state.day:%-d %B %Y}")
+    date_controls(st.session_state.day)
+    day, shown = st.session_state.day, tuple(st.session_state.factions)
+    map_column, summary_column = st.columns([3, 1])
+    with map_column:
+        control_map(day, shown)
+    with summary_column:
+        st.markdown(summary_on(day, shown), unsafe_allow_html=True)
+        st.caption(
+            "Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
+            "Zones (light tint) are the land between areas, given by rule to the nearest area's holder. "
+            "Land nobody is known to hold is left blank. Click an area or zone for its sources."
+        )
+    place_history_panel()
+
+
+def what_changed(before: date, after: date) -> None:
+    """Ground gained and lost between the dates, on a map and in a table."""
     st.subheader("What changed")
     comparison = comparison_between(before, after)
-    change_frame, table = comparison.shapes, comparison.table
-    change_frame = change_frame[change_frame["faction"].isin(st.session_state.factions)]
+    shown = st.session_state.factions
     map_column, table_column = st.columns([3, 2])
     with map_column:
-        st_folium(
-            base_map(outline(), marks(), REGISTRY),
-            feature_group_to_add=change_layers(change_frame, REGISTRY),
-            returned_objects=[],
-            height=460,
-            use_container_width=True,
-            key="change-map",
-        )
+        change_frame = comparison.shapes[comparison.shapes["faction"].isin(shown)]
+        show(base_map(outline(), marks(), REGISTRY), "change-map", 460, change_layers(change_frame, REGISTRY))
         st.caption(
             "Filled: ground a faction gained. Dashed: ground it lost. Held ground only. "
             "First recorded: ground whose record starts with the earliest source found, not a change of holder."
         )
     with table_column:
         table = (
-            table[table["faction"].isin(st.session_state.factions)]
+            comparison.table[comparison.table["faction"].isin(shown)]
             .round(0)
             .assign(faction=lambda t: t["faction"].map(lambda f: REGISTRY[f].short_name))
         )
@@ -347,57 +330,100 @@ else:
             },
         )
 
-# ---------------------------------------------------------------- downloads (GeoJSON, RFC 7946), built on click
-# The callables run outside the script, so they take what they need now, not from session state later.
 
-with st.sidebar:
-    st.markdown("#### Download GeoJSON")
-    one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
-    st.download_button(
-        f"{markdown_literal(REGISTRY[one].short_name)} on {day:%-d %b %Y}",
-        on_click="ignore",
-        mime=MEDIA_TYPE,
-        file_name=file_name(one, day),
-        data=lambda: dumps(export_state(store(), day, [one])),
-    )
-    st.download_button(
-        f"All shown factions on {day:%-d %b %Y}",
-        on_click="ignore",
-        mime=MEDIA_TYPE,
-        file_name=file_name("all", day),
-        data=lambda shown=tuple(st.session_state.factions): dumps(export_state(store(), day, shown)),
-    )
+def compare_view() -> None:
     before, after = current_view().before, current_view().after
-    st.download_button(
-        f"Changes {before:%-d %b %Y} → {after:%-d %b %Y}",
-        on_click="ignore",
-        mime=MEDIA_TYPE,
-        file_name=file_name("changes", before, after),
-        data=lambda: dumps(export_changes(comparison_between(before, after))),
-    )
-    st.download_button(
-        "Full history (valid_from, valid_to)",
-        on_click="ignore",
-        mime=MEDIA_TYPE,
-        file_name=file_name("history", DATES[0], DATES[-1]),
-        data=lambda: dumps(export_history(store())),
-    )
-    st.caption(
-        "Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "
-        "each area citing its sources."
-    )
+    st.title(f"Libya on {before:%-d %B %Y} and {after:%-d %B %Y}")
+    before_column, after_column = st.columns(2)
+    before_column.date_input("Before", min_value=PERIOD.first, max_value=PERIOD.last, key="before", format="DD/MM/YYYY")
+    after_column.date_input("After", min_value=PERIOD.first, max_value=PERIOD.last, key="after", format="DD/MM/YYYY")
+    if st.session_state.before > st.session_state.after:
+        st.info(f"Before is later than after: showing what changed from {before:%-d %B %Y} to {after:%-d %B %Y}.")
+    shown, level = tuple(st.session_state.factions), level_for(COMPARE_ZOOM)
+    sides = (control_layers(drawn_on(before, shown, level)), control_layers(drawn_on(after, shown, level)))
+    show(dual_map(outline(), marks(), REGISTRY, *sides), "compare-maps", 520)
+    what_changed(before, after)
 
-for ref, problem in store().unreadable.items():
-    left_out = f"{problem}. {REGISTRY[ref.faction].short_name}'s areas of that version (from {ref.day:%-d %B %Y}) are left out"
-    unreadable.error(
-        f"{markdown_literal(left_out)}; `python -m layers validate` lists every problem in the data.", icon=":material/error:"
-    )
-st.query_params.from_dict(to_query(current_view(), FACTIONS))
 
-if st.session_state.playing:
-    following = store().index.step(st.session_state.day, 1)
-    time.sleep(PLAY_STEP_SECONDS)
-    if following:
-        st.session_state.next_day = following
-    st.session_state.playing = bool(following and store().index.step(following, 1))
-    st.rerun()
+def downloads(view: ViewState) -> None:
+    """GeoJSON (RFC 7946) of the dates in view, of what changed and of the whole history, built when clicked.
+
+    The callables run outside the script, so they take what they need now, not from session state later.
+    """
+    days = (view.day,) if view.view == "map" else tuple(dict.fromkeys((view.before, view.after)))
+    with st.sidebar:
+        st.markdown("#### Download GeoJSON")
+        one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
+        for day in days:
+            st.download_button(
+                f"{markdown_literal(REGISTRY[one].short_name)} on {day:%-d %b %Y}",
+                on_click="ignore",
+                mime=MEDIA_TYPE,
+                file_name=file_name(one, day),
+                data=lambda day=day: dumps(export_state(store(), day, [one])),
+            )
+            st.download_button(
+                f"All shown factions on {day:%-d %b %Y}",
+                on_click="ignore",
+                mime=MEDIA_TYPE,
+                file_name=file_name("all", day),
+                data=lambda day=day, shown=view.factions: dumps(export_state(store(), day, shown)),
+            )
+        st.download_button(
+            f"Changes {view.before:%-d %b %Y} → {view.after:%-d %b %Y}",
+            on_click="ignore",
+            mime=MEDIA_TYPE,
+            file_name=file_name("changes", view.before, view.after),
+            data=lambda: dumps(export_changes(comparison_between(view.before, view.after))),
+        )
+        st.download_button(
+            "Full history (valid_from, valid_to)",
+            on_click="ignore",
+            mime=MEDIA_TYPE,
+            file_name=file_name("history", DATES[0], DATES[-1]),
+            data=lambda: dumps(export_history(store())),
+        )
+        st.caption(
+            "Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "
+            "each area citing its sources."
+        )
+
+
+def unreadable_layers(notes) -> None:
+    """Layer files this run could not read, named in `notes` (a container above the views)."""
+    for ref, problem in store().unreadable.items():
+        left_out = (
+            f"{problem}. {REGISTRY[ref.faction].short_name}'s areas of that version (from {ref.day:%-d %B %Y}) are left out"
+        )
+        notes.error(
+            f"{markdown_literal(left_out)}; `python -m layers validate` lists every problem in the data.", icon=":material/error:"
+        )
+
+
+def play_step() -> None:
+    """In play mode, wait, then move to the next change date; stop at the last."""
+    if st.session_state.playing:
+        following = store().index.step(st.session_state.day, 1)
+        time.sleep(PLAY_STEP_SECONDS)
+        if following:
+            st.session_state.next_day = following
+        st.session_state.playing = bool(following and store().index.step(following, 1))
+        st.rerun()
+
+
+def main() -> None:
+    remember_link()
+    sidebar()
+    link_problems()
+    notes = st.container()  # filled at the end, once this run has read the layers it shows
+    if st.session_state.view == "map":
+        map_view()
+    else:
+        compare_view()
+    downloads(current_view())
+    unreadable_layers(notes)
+    st.query_params.from_dict(to_query(current_view(), FACTIONS))
+    play_step()
+
+
+main()

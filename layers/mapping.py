@@ -2,7 +2,7 @@
 
 The base map (Libya's outline, named places, legend) never changes between
 dates, so the app keeps it and only swaps the faction layers
-(streamlit-folium's `feature_group_to_add`): pan and zoom survive a date change.
+(see map_widget.py beside the app): pan and zoom survive a date change.
 Every date change sends the map's script again, so the areas travel in a
 compact form (`control_data`): geometry drawn to the zoom's detail in steps of
 its grid, each source, text and shape once, and the towns' holders as indexes
@@ -32,6 +32,7 @@ from layers.registry import Faction
 
 LIBYA_CENTRE = (26.9, 17.3)
 LIBYA_ZOOM = 5.5  # the whole country in a map about 600 px high
+COMPARE_ZOOM = LIBYA_ZOOM - 0.5  # two maps side by side, each half as wide
 LABELLED_KINDS = ("city", "terminal")
 MARKED_KINDS = ("city", "terminal", "airbase", "airport")
 OUTLINE_DETAIL = 0.002  # degrees, about 200 m: a tenth of a pixel at the country view
@@ -286,26 +287,9 @@ class Legend(MacroElement):
         self.body = f'<div class="factions">{colours}</div>' + "<br>".join(tiers)
 
 
-class ForgetRemovedGroups(MacroElement):
-    """Empties streamlit-folium's list of drawn groups before new ones are pushed.
-
-    The frontend removes the previous groups from the map but keeps them in
-    `window.feature_group` (streamlit-folium issues #245/#247), so memory grows
-    with every date change. Relies on that internal name: the version is pinned
-    and a browser test watches it.
-    """
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        window.feature_group = [];
-        {% endmacro %}
-    """)
-
-
 def control_layers(data: dict) -> folium.FeatureGroup:
     """The map layer of `control_data`, as a group streamlit-folium can swap without rebuilding the map."""
     group = folium.FeatureGroup(name="Control areas")
-    ForgetRemovedGroups().add_to(group)
     ControlAreas(data).add_to(group)
     TownDots(data).add_to(group)
     return group
@@ -466,15 +450,9 @@ def dual_map(
 ) -> DualMap:
     """Two dates side by side, pan and zoom synced."""
     maps = DualMap(
-        location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM - 0.5, tiles="OpenStreetMap", control_scale=True, min_zoom=4, zoom_snap=0.25
+        location=LIBYA_CENTRE, zoom_start=COMPARE_ZOOM, tiles="OpenStreetMap", control_scale=True, min_zoom=4, zoom_snap=0.25
     )
     for side, group in ((maps.m1, left), (maps.m2, right)):
         _decorate(side, outline, marks, registry, legend=side is maps.m2)
         group.add_to(side)
     return maps
-
-
-def view_box(bounds: dict) -> Box:
-    """Leaflet's bounds as streamlit-folium reports them, as (west, south, east, north)."""
-    south_west, north_east = bounds["_southWest"], bounds["_northEast"]
-    return south_west["lng"], south_west["lat"], north_east["lng"], north_east["lat"]

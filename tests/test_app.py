@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import streamlit
-import streamlit_folium
 from conftest import HOSTILE, hostile_geodata, markdown_html
 from streamlit.testing.v1 import AppTest
 
+import map_widget
 from layers import Store, state_at
 from layers.change import compare
 from layers.geometry import total_km2
@@ -229,7 +229,7 @@ def test_picking_a_named_place_shows_who_held_it_through_time():
 
 
 def test_clicking_the_map_shows_the_history_of_that_point(monkeypatch):
-    monkeypatch.setattr(streamlit_folium, "st_folium", lambda *a, **k: {"last_clicked": {"lat": 30.78306, "lng": 17.83306}})
+    monkeypatch.setattr(map_widget, "st_folium", lambda *a, **k: {"last_clicked": {"lat": 30.78306, "lng": 17.83306}})
     history = text(open_app())
     assert "30.7831° N, 17.8331° E" in history
     assert "<b>19 Mar 2015 – 20 Mar 2015</b>: Libya Dawn (held, Nawfaliya)" in history  # retaken for a day
@@ -261,9 +261,11 @@ def test_compare_tabulates_km2_gained_and_lost_per_faction():
 def test_every_download_is_geojson_named_for_what_and_when(downloads):
     open_app(date="2015-05-20", view="compare", before="2015-02-17", after="2015-06-04")
     names = {button["file_name"] for button in downloads.values()}
-    assert names == {
-        "libya-control_tobruk_2015-05-20.geojson",
-        "libya-control_all_2015-05-20.geojson",
+    assert names == {  # the compare view's one-date downloads are for its two dates, not the map's
+        "libya-control_tobruk_2015-02-17.geojson",
+        "libya-control_tobruk_2015-06-04.geojson",
+        "libya-control_all_2015-02-17.geojson",
+        "libya-control_all_2015-06-04.geojson",
         "libya-control_changes_2015-02-17_to_2015-06-04.geojson",
         f"libya-control_history_{DATES[0]}_to_{DATES[-1]}.geojson",
     }

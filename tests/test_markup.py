@@ -30,6 +30,7 @@ from layers.registry import Faction
 from layers.store import Store
 from layers.summary import summary_html
 from layers.timeline import state_at
+from map_widget import swappable
 
 EVIL = '<img src=x onerror="alert(1)">'
 
@@ -162,8 +163,8 @@ def test_data_in_a_map_script_cannot_close_the_script_element():
     assert "</script>" not in script_json({"title": "</script><script>alert(1)</script>"})
 
 
-def test_the_control_layer_resets_the_frontends_list_of_drawn_groups_before_drawing(shipped):
-    page = rendered(drawn(shipped, date(2015, 2, 17)))
+def test_the_map_widget_resets_the_frontends_list_of_drawn_groups_before_drawing(shipped):
+    page = rendered(*swappable([drawn(shipped, date(2015, 2, 17))]))
     assert page.count("window.feature_group = [];") == 1
     assert page.index("window.feature_group = [];") < page.index("L.geoJSON(")
 
