@@ -1,7 +1,7 @@
 """Libya control map: who held what on any date of the 2014–2020 war, two dates compared, data to take away."""
 
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 from pyogrio.errors import DataSourceError
@@ -27,7 +27,7 @@ from layers.mapping import (
 from layers.markup import markdown_literal
 from layers.place_history import history_bars, history_chart, place_history, span_html
 from layers.record import record_period
-from layers.summary import control_summary, ground_km2, summary_html
+from layers.summary import control_summary, ground_km2, summary_html, war_chart, war_in_numbers
 from layers.urlstate import VIEWS, Place, ViewState, read_query, to_query
 from map_widget import reported_view, show
 
@@ -101,6 +101,12 @@ def summary_on(day: date, factions: tuple[str, ...]) -> str:
     return summary_html(control_summary(refs, libya_km2(), version_km2), REGISTRY)
 
 
+@st.cache_resource
+def war_series():
+    """km² per faction on every change date: every version measured once per server (shared; never mutated)."""
+    return war_in_numbers(store(), libya_km2())
+
+
 @st.cache_data(max_entries=512)
 def history_at(lat: float, lon: float):
     return place_history(store(), lon, lat)
@@ -144,8 +150,10 @@ def remember_link() -> None:
             seen_click=None,
             place_pick=wanted.place.id if wanted.place else None,
         )
-    if "next_day" in st.session_state:  # set by play mode, applied before the slider exists
+    if "next_day" in st.session_state:  # set by play mode or the chart, applied before the widgets exist
         st.session_state.day = st.session_state.pop("next_day")
+    if "next_view" in st.session_state:
+        st.session_state.view = st.session_state.pop("next_view")
 
 
 def current_view() -> ViewState:
@@ -182,7 +190,7 @@ def sidebar() -> None:
             "from dated layers where every area cites its sources. "
             f"The record runs from {PERIOD.first:%-d %B %Y} to {PERIOD.last:%-d %B %Y}."
         )
-        labels = {"map": "Map on a date", "compare": "Compare two dates"}
+        labels = {"map": "Map on a date", "compare": "Compare two dates", "numbers": "The war in numbers"}
         st.segmented_control("View", VIEWS, required=True, key="view", format_func=labels.get)
         st.pills(
             "Factions shown",
@@ -345,12 +353,54 @@ def compare_view() -> None:
     what_changed(before, after)
 
 
+def numbers_view() -> None:
+    """km² and share of Libya per faction over the whole record; a click on the chart opens the map of that date."""
+    st.title("The war in numbers")
+    day, series = st.session_state.day, war_series()
+    shown = series[series["faction"].isin(st.session_state.factions)]
+    event = st.altair_chart(war_chart(shown, REGISTRY, day), on_select="rerun", key="war-chart", width="stretch")
+    picked = [point.get("date") for point in event.selection.get("picked", [])]
+    if picked and picked != st.session_state.get("seen_pick"):
+        st.session_state.seen_pick = picked
+        moment = picked[0]
+        chosen = date.fromisoformat(moment[:10]) if isinstance(moment, str) else datetime.fromtimestamp(moment / 1000, UTC).date()
+        st.session_state.update(next_day=min(max(chosen, DATES[0]), DATES[-1]), next_view="map")
+        st.rerun()
+    st.caption(
+        "Share of Libya each faction held, its areas and zones together, at every change date. The white above "
+        "the bands is contested ground (counted apart, with each side) and land nobody is known to hold. "
+        f"The dashed line is {day:%-d %B %Y}; click a date to open its map."
+    )
+    st.subheader(f"On {day:%-d %B %Y}")
+    on_day = shown[shown["date"] == max((d for d in DATES if d <= day), default=DATES[0])]
+    st.dataframe(
+        on_day.drop(columns="date")
+        .round({"held_km2": 0, "zone_km2": 0, "contested_km2": 0})
+        .assign(faction=lambda t: t["faction"].map(lambda f: REGISTRY[f].short_name)),
+        hide_index=True,
+        column_config={
+            "faction": "Faction",
+            "held_km2": st.column_config.NumberColumn("km² held", format="localized"),
+            "zone_km2": st.column_config.NumberColumn("km² zone", format="localized"),
+            "share": st.column_config.NumberColumn("of Libya", format="percent"),
+            "contested_km2": st.column_config.NumberColumn("km² contested", format="localized"),
+        },
+    )
+    st.download_button(
+        "The war in numbers (CSV)",
+        on_click="ignore",
+        mime="text/csv",
+        file_name=f"libya-control_stats_{DATES[0]}_to_{DATES[-1]}.csv",
+        data=lambda: series.to_csv(index=False),
+    )
+
+
 def downloads(view: ViewState) -> None:
     """GeoJSON (RFC 7946) of the dates in view, of what changed and of the whole history, built when clicked.
 
     The callables run outside the script, so they take what they need now, not from session state later.
     """
-    days = (view.day,) if view.view == "map" else tuple(dict.fromkeys((view.before, view.after)))
+    days = tuple(dict.fromkeys((view.before, view.after))) if view.view == "compare" else (view.day,)
     with st.sidebar:
         st.markdown("#### Download GeoJSON")
         one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
@@ -416,10 +466,7 @@ def main() -> None:
     sidebar()
     link_problems()
     notes = st.container()  # filled at the end, once this run has read the layers it shows
-    if st.session_state.view == "map":
-        map_view()
-    else:
-        compare_view()
+    {"map": map_view, "compare": compare_view, "numbers": numbers_view}[st.session_state.view]()
     downloads(current_view())
     unreadable_layers(notes)
     st.query_params.from_dict(to_query(current_view(), FACTIONS))

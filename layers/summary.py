@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Callable, Iterable
 
 import geopandas as gpd
@@ -56,6 +57,47 @@ def war_in_numbers(store: Store, libya_km2: float) -> pd.DataFrame:
     measured = {ref: ground_km2(store.frame(ref)) for ref in store.versions()}
     frames = [control_summary(store.index.at(day), libya_km2, measured.__getitem__).assign(date=day) for day in store.index.dates]
     return pd.concat(frames, ignore_index=True)[SERIES_COLUMNS]
+
+
+def war_chart(series: pd.DataFrame, registry: dict[str, Faction], day: date):
+    """The share of Libya each faction held (held and zone ground) over the record, stacked in its colour.
+
+    Control changes on change dates and holds until the next, so the areas step. A rule
+    marks `day`; clicking near a change date selects it (the `picked` selection).
+    Altair is imported here: only this chart and the place history draw with it.
+    """
+    import altair as alt
+
+    shown = [f for f in registry.values() if f.id in set(series["faction"])]
+    names = [f.short_name for f in shown]
+    rank = {f.id: number for number, f in enumerate(shown)}
+    data = series.assign(
+        order=series["faction"].map(rank),
+        faction=series["faction"].map(lambda f: registry[f].short_name),
+        date=pd.to_datetime(series["date"]),
+    )
+    colour = alt.Color("faction:N", title=None, sort=names, scale=alt.Scale(domain=names, range=[f.colour for f in shown]))
+    picked = alt.selection_point(name="picked", fields=["date"], on="click", nearest=True, empty=False)
+    areas = (
+        alt.Chart(data)
+        .mark_area(interpolate="step-after")
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("share:Q", stack=True, title="share of Libya (held and zone)", axis=alt.Axis(format="%")),
+            color=colour,
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("date:T"),
+                "faction",
+                alt.Tooltip("share:Q", format=".1%"),
+                alt.Tooltip("held_km2:Q", format=",.0f"),
+                alt.Tooltip("zone_km2:Q", format=",.0f"),
+            ],
+        )
+    )
+    dates = alt.Chart(data[["date"]].drop_duplicates()).mark_rule(opacity=0).encode(x="date:T").add_params(picked)
+    marked = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]})).mark_rule(color="black", strokeDash=[4, 3]).encode(x="date:T")
+    return alt.layer(areas, dates, marked).properties(height=320)
 
 
 def summary_html(summary: pd.DataFrame, registry: dict[str, Faction]) -> str:

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 from layers.contract import StoreError, parse_day
 from layers.markup import quoted
 
-VIEWS = ("map", "compare")
+VIEWS = ("map", "compare", "numbers")
 LAT_LON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 

@@ -1,11 +1,13 @@
 """The dashboard, run headless with Streamlit's AppTest: controls, summary, downloads and URL state."""
 
 import html
+import io
 import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit
 from conftest import HOSTILE, hostile_geodata, markdown_html
@@ -253,6 +255,17 @@ def test_compare_tabulates_km2_gained_and_lost_per_faction():
     islamic_state = table[table["faction"] == "IS"].iloc[0]
     assert islamic_state["gained_km2"] == round(expected.loc["islamic-state", "gained_km2"]) > 0
     assert islamic_state["lost_km2"] == 0
+
+
+# ---------------------------------------------------------------- the war in numbers
+
+
+def test_the_war_in_numbers_charts_every_change_date_and_tabulates_the_date(downloads):
+    app = open_app(view="numbers", date="2015-06-04")
+    table = app.dataframe[0].value.set_index("faction")
+    assert app.get("vega_lite_chart") and "IS" in table.index and table.loc["IS", "held_km2"] > 0
+    series = pd.read_csv(io.StringIO(downloads["The war in numbers (CSV)"]["data"]()), parse_dates=["date"])
+    assert sorted(series["date"].dt.date.unique()) == Store().index.dates
 
 
 # ---------------------------------------------------------------- downloads

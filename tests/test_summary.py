@@ -8,7 +8,7 @@ import pytest
 
 from layers.cli import main
 from layers.geometry import total_km2
-from layers.summary import war_in_numbers
+from layers.summary import war_chart, war_in_numbers
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +41,11 @@ def test_stats_writes_a_csv_that_pandas_reads(shipped):
     table = pd.read_csv(io.StringIO(out.getvalue()), parse_dates=["date"])
     assert list(table.columns) == ["date", "faction", "held_km2", "zone_km2", "share", "contested_km2"]
     assert table["date"].min() == pd.Timestamp("2014-05-16") and table["date"].max() == pd.Timestamp("2020-10-23")
+
+
+def test_the_chart_marks_the_selected_date_and_lets_a_click_pick_a_change_date(series, shipped):
+    spec = war_chart(series, shipped.registry, date(2019, 6, 1)).to_dict()
+    (picked,) = spec["params"]
+    assert picked["name"] == "picked" and picked["select"]["fields"] == ["date"] and picked["select"]["on"] == "click"
+    marked = spec["datasets"][spec["layer"][2]["data"]["name"]]
+    assert [row["date"][:10] for row in marked] == ["2019-06-01"]

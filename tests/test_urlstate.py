@@ -18,6 +18,10 @@ def test_no_parameters_give_the_default_view_without_messages():
     assert state == ViewState("map", DATES[0], DATES[0], DATES[-1], tuple(FACTIONS)) and messages == []
 
 
+def test_the_war_in_numbers_is_a_view_a_link_can_open():
+    assert read(view="numbers")[0].view == "numbers"
+
+
 def test_a_date_between_change_dates_is_kept_to_the_day():
     assert read(date="2015-04-01")[0].day == date(2015, 4, 1)
 
