@@ -8,6 +8,7 @@ from pyogrio.errors import DataSourceError
 
 from layers import Store, VersionRef, state_at
 from layers.change import compare
+from layers.changelog import changes_on
 from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
 from layers.geojson import dumps
@@ -24,7 +25,7 @@ from layers.mapping import (
     place_marker,
     place_marks,
 )
-from layers.markup import markdown_literal
+from layers.markup import link, markdown_literal
 from layers.place_history import history_bars, history_chart, place_history, span_html
 from layers.record import record_period
 from layers.summary import control_summary, ground_km2, summary_html, war_chart, war_in_numbers
@@ -99,6 +100,16 @@ def summary_on(day: date, factions: tuple[str, ...]) -> str:
     """The km² table beside the map: depends only on the date and the factions shown."""
     refs = [ref for ref in store().index.at(day) if ref.faction in factions]
     return summary_html(control_summary(refs, libya_km2(), version_km2), REGISTRY)
+
+
+@st.cache_data(max_entries=256)
+def changes_html(day: date) -> list[str]:
+    """The areas that changed hands on a change date, each a line of HTML for Markdown (data as literal text)."""
+    return [
+        f"<b>{markdown_literal(row.area)}</b>: {markdown_literal(row.before)} → {markdown_literal(row.after)}"
+        + (f"<br><small>{' · '.join(link(source) for source in row.sources)}</small>" if row.sources else "")
+        for row in changes_on(store(), day).itertuples()
+    ]
 
 
 @st.cache_resource
@@ -286,6 +297,16 @@ def place_history_panel() -> None:
             st.markdown(span_html(span, REGISTRY), unsafe_allow_html=True)
 
 
+def changed_on(day: date) -> None:
+    """What changed hands on the date, or on the last change date before it."""
+    changed = day if day in DATES else store().index.step(day, -1)
+    lines = changes_html(changed)
+    since = "" if changed == day else f" (the last change before {day:%-d %B %Y})"
+    with st.expander(f"What changed on {changed:%-d %B %Y}{since}: {len(lines)} area(s)", expanded=len(lines) <= 8):
+        for line in lines or ["No area changed holder: only sources, notes or zones changed."]:
+            st.markdown(line, unsafe_allow_html=True)
+
+
 def map_view() -> None:
     st.title(f"Who controlled Libya on {st.session_state.day:%-d %B %Y}")
     date_controls(st.session_state.day)
@@ -300,6 +321,7 @@ def map_view() -> None:
             "Zones (light tint) are the land between areas, given by rule to the nearest area's holder. "
             "Land nobody is known to hold is left blank. Click an area or zone for its sources."
         )
+    changed_on(day)
     place_history_panel()
 
 

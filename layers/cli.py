@@ -14,6 +14,7 @@ from typing import Sequence, TextIO
 import shapely
 
 from layers.change import compare
+from layers.changelog import changelog, changes_on, sources_text
 from layers.compose import DescriptionError, compose, differences, write
 from layers.contract import StoreError, parse_day
 from layers.export import export_state
@@ -237,6 +238,30 @@ def cmd_stats(store: Store, args, out: TextIO) -> int:
     return 0
 
 
+def cmd_changes(store: Store, args, out: TextIO) -> int:
+    if args.date:
+        asked = parse_day(args.date)
+        _within_record(store, asked)
+        day = asked if asked in store.index.dates else store.index.step(asked, -1)
+        table = changes_on(store, day)
+        if day != asked:
+            print(f"note: {asked} is not a change date; the last one on or before it is {day}", file=args.err)
+    else:
+        table = changelog(store)
+    if args.csv or args.safe_csv:
+        cell = spreadsheet_safe if args.safe_csv else str
+        table = table.assign(sources=table["sources"].map(sources_text), note=table["note"].fillna(""))
+        text = ["area", "before", "after", "sources", "note"]
+        table.assign(**{column: table[column].map(cell) for column in text}).to_csv(out, index=False, lineterminator="\n")
+        return 0
+    for row in table.itertuples():
+        print(f"{row.date}  {row.area}: {row.before} -> {row.after}", file=out)
+        print(f"            sources: {sources_text(row.sources)}", file=out)
+    if table.empty:
+        print("no area changed holder", file=out)
+    return 0
+
+
 def cmd_add(store: Store, args, out: TextIO) -> int:
     limits = Limits(max_mb=args.max_mb, max_vertices=args.max_vertices)
     result = import_version(store, args.faction, args.date, Path(args.file), args.replace, args.empty, limits)
@@ -304,6 +329,12 @@ def parser() -> argparse.ArgumentParser:
     diff_cmd.add_argument("date2")
     diff_cmd.add_argument("--json", action="store_true")
     diff_cmd.set_defaults(run=cmd_diff)
+
+    changes_cmd = commands.add_parser("changes", help="what changed hands on each change date, with sources")
+    changes_cmd.add_argument("--date", help="only the change date on or before this one (default: the whole record)")
+    changes_cmd.add_argument("--csv", action="store_true", help="CSV: sources as 'title (date) <url>' joined by ' | '")
+    changes_cmd.add_argument("--safe-csv", action="store_true", help="CSV for spreadsheets: ' before text starting = + - @")
+    changes_cmd.set_defaults(run=cmd_changes)
 
     stats_cmd = commands.add_parser("stats", help="km² and share of Libya per faction on every change date")
     stats_cmd.add_argument("--csv", action="store_true", help="write CSV (for Excel, pandas or R) instead of a table")

@@ -257,6 +257,13 @@ def test_compare_tabulates_km2_gained_and_lost_per_faction():
     assert islamic_state["lost_km2"] == 0
 
 
+def test_under_the_map_each_area_that_changed_hands_that_day_is_listed_with_its_sources():
+    app = open_app(date="2020-01-08")  # not a change date: the last one before it, 6 January 2020
+    page = text(app)
+    assert "What changed on 6 January 2020" in " ".join(expander.label for expander in app.expander)
+    assert "<b>Sirte</b>: GNA (held) → HoR / LNA (held)" in page and "defenceweb.co.za" in page
+
+
 # ---------------------------------------------------------------- the war in numbers
 
 
