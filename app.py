@@ -446,7 +446,7 @@ def downloads(view: ViewState) -> None:
             on_click="ignore",
             mime=MEDIA_TYPE,
             file_name=file_name("changes", view.before, view.after),
-            data=lambda: dumps(export_changes(comparison_between(view.before, view.after))),
+            data=lambda: dumps(export_changes(comparison_between(view.before, view.after), view.factions)),
         )
         st.download_button(
             "Full history (valid_from, valid_to)",

@@ -38,9 +38,11 @@ def export_history(store: Store, factions: Iterable[str] | None = None) -> dict[
     return frame_to_geojson(history(store, factions))
 
 
-def export_changes(comparison: Comparison) -> dict[str, Any]:
-    """Ground each faction gained or lost between two dates (held ground only), with km²."""
+def export_changes(comparison: Comparison, factions: Iterable[str] | None = None) -> dict[str, Any]:
+    """Ground each faction (or each of `factions`) gained or lost between two dates (held ground only), with km²."""
     frame, before, after = comparison.shapes, comparison.before, comparison.after
+    if factions is not None:
+        frame = frame[frame["faction"].isin(list(factions))]
     return feature_collection(
         feature(
             row.geometry,

@@ -317,6 +317,12 @@ def test_the_changes_download_holds_what_each_faction_gained_and_lost(downloads)
     assert {("islamic-state", "gained"), ("libya-dawn", "lost")} <= found  # Sirte, Gardabiya and Harawa
 
 
+def test_the_changes_download_keeps_to_the_factions_shown(downloads):
+    open_app(view="compare", before="2015-02-17", after="2015-06-04", factions="islamic-state")
+    document = geojson(downloads["Changes 17 Feb 2015 → 4 Jun 2015"])
+    assert document["features"] and {f["properties"]["faction"] for f in document["features"]} == {"islamic-state"}
+
+
 def test_the_history_download_gives_every_feature_its_validity(downloads):
     open_app()
     document = geojson(downloads["Full history (valid_from, valid_to)"])
