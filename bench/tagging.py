@@ -60,10 +60,10 @@ def tagging_seconds(csv: Path, runs: int = 3) -> list[float]:
 
 
 def report(cache: Path) -> None:
-    csv = events(cache / f"events-{ROWS}.csv")
+    dates = Store().index.dates
+    csv = events(cache / f"events-{ROWS}-{dates[0]}-{dates[-1]}.csv")  # a longer record gets its own events
     times = tagging_seconds(csv)
     print(
-        f"\n5. Batch tagging: who --csv on {ROWS:,} events dated {Store().index.dates[0]} to "
-        f"{Store().index.dates[-1]}: median {statistics.median(times):.2f} s over {len(times)} runs "
-        f"(target: under 5 s)"
+        f"\n5. Batch tagging: who --csv on {ROWS:,} events dated {dates[0]} to {dates[-1]}: "
+        f"median {statistics.median(times):.2f} s over {len(times)} runs (target: under 5 s)"
     )

@@ -173,10 +173,11 @@ def _who_csv(store: Store, path: Path, out: TextIO, safe: bool) -> int:
     for added in ADDED_COLUMNS:
         if added in named:
             raise CommandError(f"{path}: already has a {added!r} column; rename it so it is not overwritten")
-    days, lats, lons = [], [], []
+    days, lats, lons, parsed = [], [], [], {}  # events repeat their dates: each is parsed once
     for line, fields in rows:
         try:
-            days.append(parse_day(fields[named["date"]], "date"))
+            text = fields[named["date"]]
+            days.append(parsed[text] if text in parsed else parsed.setdefault(text, parse_day(text, "date")))
             lats.append(_coordinate(fields[named["lat"]], "lat", 90))
             lons.append(_coordinate(fields[named["lon"]], "lon", 180))
         except (ValueError, StoreError) as err:
@@ -190,9 +191,8 @@ def _who_csv(store: Store, path: Path, out: TextIO, safe: bool) -> int:
         if period.outside(day):  # the note says why; the last state is not carried past the record's end
             answers[row], tiers[row] = "none", "none"
     tagged = zip(rows, answers, tiers, _notes(store, period, days, lats, lons))
-    writer.writerows(
-        [cell(c) for c in [*fields, faction, drawn, "; ".join(notes)]] for (_, fields), faction, drawn, notes in tagged
-    )
+    lines = ([*fields, faction, drawn, "; ".join(notes)] for (_, fields), faction, drawn, notes in tagged)
+    writer.writerows(([cell(c) for c in line] for line in lines) if safe else lines)
     return 0
 
 
