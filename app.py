@@ -8,7 +8,7 @@ from pyogrio.errors import DataSourceError
 
 from layers import Store, VersionRef, state_at
 from layers.change import compare
-from layers.changelog import changes_on
+from layers.changelog import as_text, changelog, changes_on
 from layers.detail import Box, level_for, window_for
 from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
 from layers.geojson import dumps
@@ -414,6 +414,15 @@ def numbers_view() -> None:
         mime="text/csv",
         file_name=f"libya-control_stats_{DATES[0]}_to_{DATES[-1]}.csv",
         data=lambda: series.to_csv(index=False),
+    )
+    st.download_button(
+        "What changed hands, every date (CSV)",
+        on_click="ignore",
+        mime="text/csv",
+        file_name=f"libya-control_changelog_{DATES[0]}_to_{DATES[-1]}.csv",
+        data=lambda: as_text(changelog(store()), safe=True).to_csv(index=False),
+        help="Each area that changed holders, from whom to whom, with its sources. Text a spreadsheet "
+        "would run as a formula starts with ' (the command line's `changes --csv` keeps it exact).",
     )
 
 

@@ -13,6 +13,7 @@ from functools import cache, partial
 import pandas as pd
 
 from layers.contract import ZONE
+from layers.markup import spreadsheet_safe
 from layers.registry import Faction
 from layers.store import Store, VersionRef
 
@@ -82,3 +83,11 @@ def sources_text(sources: list[dict]) -> str:
         for s in sources
     ]
     return " | ".join("".join(part) for part in parts)
+
+
+def as_text(changes: pd.DataFrame, safe: bool = False) -> pd.DataFrame:
+    """The changes with sources as text (`sources_text`), ready for CSV; `safe` also puts a ' before
+    text a spreadsheet would run as a formula (`spreadsheet_safe`)."""
+    cell = spreadsheet_safe if safe else str
+    table = changes.assign(sources=changes["sources"].map(sources_text), note=changes["note"].fillna(""))
+    return table.assign(**{column: table[column].map(cell) for column in ["area", "before", "after", "sources", "note"]})

@@ -14,10 +14,10 @@ from typing import Sequence, TextIO
 import shapely
 
 from layers.change import compare
-from layers.changelog import changelog, changes_on, sources_text
+from layers.changelog import as_text, changelog, changes_on, sources_text
 from layers.compose import DescriptionError, compose, differences, write
 from layers.contract import StoreError, parse_day
-from layers.export import export_state
+from layers.export import export_changes, export_history, export_state
 from layers.geojson import GeoJSONError, dumps, write_atomic
 from layers.geometry import total_km2
 from layers.importing import ImportRefused, Limits, import_version, listed
@@ -199,11 +199,20 @@ def _who_csv(store: Store, path: Path, out: TextIO, safe: bool) -> int:
 def cmd_export(store: Store, args, out: TextIO) -> int:
     factions = None
     if args.faction:
-        store.faction(args.faction)
-        factions = [args.faction]
-    day = parse_day(args.date)
-    _within_record(store, day)
-    text = dumps(export_state(store, day, factions))
+        for faction in args.faction:
+            store.faction(faction)
+        factions = args.faction
+    if args.history:
+        document = export_history(store, factions)
+    elif args.changes:
+        before, after = sorted(parse_day(day, "date") for day in args.changes)
+        _within_record(store, before, after)
+        document = export_changes(compare(store, before, after), factions)
+    else:
+        day = parse_day(args.date)
+        _within_record(store, day)
+        document = export_state(store, day, factions)
+    text = dumps(document)
     if args.out:
         write_atomic(Path(args.out), text)
     else:
@@ -249,10 +258,7 @@ def cmd_changes(store: Store, args, out: TextIO) -> int:
     else:
         table = changelog(store)
     if args.csv or args.safe_csv:
-        cell = spreadsheet_safe if args.safe_csv else str
-        table = table.assign(sources=table["sources"].map(sources_text), note=table["note"].fillna(""))
-        text = ["area", "before", "after", "sources", "note"]
-        table.assign(**{column: table[column].map(cell) for column in text}).to_csv(out, index=False, lineterminator="\n")
+        as_text(table, args.safe_csv).to_csv(out, index=False, lineterminator="\n")
         return 0
     for row in table.itertuples():
         print(f"{row.date}  {row.area}: {row.before} -> {row.after}", file=out)
@@ -318,9 +324,12 @@ def parser() -> argparse.ArgumentParser:
     )
     who_cmd.set_defaults(run=cmd_who)
 
-    export_cmd = commands.add_parser("export", help="RFC 7946 GeoJSON of the state at a date")
-    export_cmd.add_argument("--date", required=True)
-    export_cmd.add_argument("--faction")
+    export_cmd = commands.add_parser("export", help="RFC 7946 GeoJSON: the state at a date, the whole history, or changes")
+    what = export_cmd.add_mutually_exclusive_group(required=True)
+    what.add_argument("--date", help="the state on this date")
+    what.add_argument("--history", action="store_true", help="every version, with valid_from and valid_to")
+    what.add_argument("--changes", nargs=2, metavar=("BEFORE", "AFTER"), help="ground gained and lost between two dates")
+    export_cmd.add_argument("--faction", action="append", help="only this faction (repeat for more)")
     export_cmd.add_argument("--out", help="file to write (default: stdout)")
     export_cmd.set_defaults(run=cmd_export)
 

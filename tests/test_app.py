@@ -275,6 +275,13 @@ def test_the_war_in_numbers_charts_every_change_date_and_tabulates_the_date(down
     assert sorted(series["date"].dt.date.unique()) == Store().index.dates
 
 
+def test_the_changelog_download_lists_every_change_with_its_sources(downloads):
+    open_app(view="numbers")
+    log = pd.read_csv(io.StringIO(downloads["What changed hands, every date (CSV)"]["data"]()), parse_dates=["date"])
+    sirte = log[(log["area"] == "Sirte") & (log["date"] == "2020-01-06")].iloc[0]
+    assert (sirte.before, sirte.after) == ("GNA (held)", "HoR / LNA (held)") and "<http" in sirte.sources
+
+
 # ---------------------------------------------------------------- downloads
 
 

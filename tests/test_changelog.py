@@ -5,9 +5,11 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import area, write_layer
 
-from layers.changelog import changelog, changes_on
+from layers.changelog import as_text, changelog, changes_on
 from layers.cli import main
+from layers.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +43,10 @@ def test_the_changelog_csv_carries_sources_as_text_that_pandas_reads(shipped):
     table = pd.read_csv(io.StringIO(out.getvalue()))
     assert list(table.columns) == ["date", "area", "before", "after", "sources", "note"]
     assert table["sources"].str.contains(r"<https?://").all()  # every row cites at least one source with its address
+
+
+def test_for_spreadsheets_text_that_would_run_as_a_formula_starts_with_a_quote(empty_root):
+    write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, '=HYPERLINK("https://evil.example")')])
+    changes = changes_on(Store(empty_root), date(2015, 2, 17))
+    assert as_text(changes, safe=True)["area"].iat[0] == '\'=HYPERLINK("https://evil.example")'
+    assert as_text(changes)["area"].iat[0] == '=HYPERLINK("https://evil.example")'  # exact for pandas and R

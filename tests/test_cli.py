@@ -162,6 +162,21 @@ def test_export_writes_the_file_named_by_out(tmp_path):
     assert json.loads((tmp_path / "state.geojson").read_text())["features"]
 
 
+def test_export_of_the_history_holds_every_version_of_the_factions_asked_for(shipped):
+    code, out, _ = run("export", "--history", "--faction", "bdb", "--faction", "brsc")
+    features = json.loads(out)["features"]
+    versions = {(f["properties"]["faction"], f["properties"]["valid_from"]) for f in features}
+    asked = [ref for ref in shipped.versions() if ref.faction in ("bdb", "brsc") and not shipped.frame(ref).empty]
+    assert code == 0 and versions == {(ref.faction, ref.day.isoformat()) for ref in asked}
+
+
+def test_export_of_changes_gives_ground_gained_and_lost_in_either_date_order():
+    code, out, _ = run("export", "--changes", "2015-06-04", "2015-02-17", "--faction", "islamic-state")
+    features = json.loads(out)["features"]
+    assert code == 0 and {f["properties"]["change"] for f in features} >= {"gained"}  # Sirte, Harawa: IS's by June 2015
+    assert {(f["properties"]["before"], f["properties"]["after"]) for f in features} == {("2015-02-17", "2015-06-04")}
+
+
 def test_export_refuses_an_unknown_faction():
     code, _, err = run("export", "--date", "2015-02-17", "--faction", "martians")
     assert code == 1 and "unknown faction 'martians'" in err and "tobruk" in err
