@@ -299,7 +299,7 @@ def place_history_panel() -> None:
 
 def changed_on(day: date) -> None:
     """What changed hands on the date, or on the last change date before it."""
-    changed = day if day in DATES else store().index.step(day, -1)
+    changed = store().index.last_change(day)
     lines = changes_html(changed)
     since = "" if changed == day else f" (the last change before {day:%-d %B %Y})"
     with st.expander(f"What changed on {changed:%-d %B %Y}{since}: {len(lines)} area(s)", expanded=len(lines) <= 8):
@@ -375,6 +375,11 @@ def compare_view() -> None:
     what_changed(before, after)
 
 
+def download(label: str, name: str, data, mime: str = MEDIA_TYPE, **options) -> None:
+    """A download built only when clicked, without rerunning the app."""
+    st.download_button(label, data=data, file_name=name, mime=mime, on_click="ignore", **options)
+
+
 def numbers_view() -> None:
     """km² and share of Libya per faction over the whole record; a click on the chart opens the map of that date."""
     st.title("The war in numbers")
@@ -394,7 +399,7 @@ def numbers_view() -> None:
         f"The dashed line is {day:%-d %B %Y}; click a date to open its map."
     )
     st.subheader(f"On {day:%-d %B %Y}")
-    on_day = shown[shown["date"] == max((d for d in DATES if d <= day), default=DATES[0])]
+    on_day = shown[shown["date"] == store().index.last_change(day)]
     st.dataframe(
         on_day.drop(columns="date")
         .round({"held_km2": 0, "zone_km2": 0, "contested_km2": 0})
@@ -408,19 +413,17 @@ def numbers_view() -> None:
             "contested_km2": st.column_config.NumberColumn("km² contested", format="localized"),
         },
     )
-    st.download_button(
+    download(
         "The war in numbers (CSV)",
-        on_click="ignore",
+        f"libya-control_stats_{DATES[0]}_to_{DATES[-1]}.csv",
+        lambda: series.to_csv(index=False),
         mime="text/csv",
-        file_name=f"libya-control_stats_{DATES[0]}_to_{DATES[-1]}.csv",
-        data=lambda: series.to_csv(index=False),
     )
-    st.download_button(
+    download(
         "What changed hands, every date (CSV)",
-        on_click="ignore",
+        f"libya-control_changelog_{DATES[0]}_to_{DATES[-1]}.csv",
+        lambda: as_text(changelog(store()), safe=True).to_csv(index=False),
         mime="text/csv",
-        file_name=f"libya-control_changelog_{DATES[0]}_to_{DATES[-1]}.csv",
-        data=lambda: as_text(changelog(store()), safe=True).to_csv(index=False),
         help="Each area that changed holders, from whom to whom, with its sources. Text a spreadsheet "
         "would run as a formula starts with ' (the command line's `changes --csv` keeps it exact).",
     )
@@ -436,33 +439,25 @@ def downloads(view: ViewState) -> None:
         st.markdown("#### Download GeoJSON")
         one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
         for day in days:
-            st.download_button(
+            download(
                 f"{markdown_literal(REGISTRY[one].short_name)} on {day:%-d %b %Y}",
-                on_click="ignore",
-                mime=MEDIA_TYPE,
-                file_name=file_name(one, day),
-                data=lambda day=day: dumps(export_state(store(), day, [one])),
+                file_name(one, day),
+                lambda day=day: dumps(export_state(store(), day, [one])),
             )
-            st.download_button(
+            download(
                 f"All shown factions on {day:%-d %b %Y}",
-                on_click="ignore",
-                mime=MEDIA_TYPE,
-                file_name=file_name("all", day),
-                data=lambda day=day, shown=view.factions: dumps(export_state(store(), day, shown)),
+                file_name("all", day),
+                lambda day=day, shown=view.factions: dumps(export_state(store(), day, shown)),
             )
-        st.download_button(
+        download(
             f"Changes {view.before:%-d %b %Y} → {view.after:%-d %b %Y}",
-            on_click="ignore",
-            mime=MEDIA_TYPE,
-            file_name=file_name("changes", view.before, view.after),
-            data=lambda: dumps(export_changes(comparison_between(view.before, view.after), view.factions)),
+            file_name("changes", view.before, view.after),
+            lambda: dumps(export_changes(comparison_between(view.before, view.after), view.factions)),
         )
-        st.download_button(
+        download(
             "Full history (valid_from, valid_to)",
-            on_click="ignore",
-            mime=MEDIA_TYPE,
-            file_name=file_name("history", DATES[0], DATES[-1]),
-            data=lambda: dumps(export_history(store())),
+            file_name("history", DATES[0], DATES[-1]),
+            lambda: dumps(export_history(store())),
         )
         st.caption(
             "Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "

@@ -251,7 +251,7 @@ def cmd_changes(store: Store, args, out: TextIO) -> int:
     if args.date:
         asked = parse_day(args.date)
         _within_record(store, asked)
-        day = asked if asked in store.index.dates else store.index.step(asked, -1)
+        day = store.index.last_change(asked)
         table = changes_on(store, day)
         if day != asked:
             print(f"note: {asked} is not a change date; the last one on or before it is {day}", file=args.err)

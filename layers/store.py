@@ -84,6 +84,11 @@ class VersionIndex:
                 current.append(refs[position - 1])
         return current
 
+    def last_change(self, day: date) -> date | None:
+        """The change date on or before `day` (the one whose map `day` shows), or None before the first."""
+        position = bisect_right(self.dates, day)
+        return self.dates[position - 1] if position else None
+
     def step(self, day: date, direction: int) -> date | None:
         """The change date before (-1) or after (+1) `day`, or None at either end of the record."""
         if direction < 0:

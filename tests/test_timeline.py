@@ -62,6 +62,12 @@ def test_stepping_goes_to_the_nearest_change_date_on_that_side_or_nowhere(versio
     assert index.step(day, direction) == nearest
 
 
+@given(version_sets, days)
+def test_the_last_change_of_a_day_is_the_latest_change_date_on_or_before_it(versions, day):
+    index = VersionIndex(versions)
+    assert index.last_change(day) == max((d for d in index.dates if d <= day), default=None)
+
+
 def test_a_date_before_any_version_has_an_empty_state(empty_root):
     write_layer(empty_root, "tobruk", "2015-02-17", [area(18.0, 27.0, "Desert")])
     assert state_at(Store(empty_root), date(2015, 2, 16)).empty
