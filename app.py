@@ -1,6 +1,7 @@
 """Libya control map: who held what on any date of the 2014–2020 war, two dates compared, data to take away."""
 
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
@@ -10,8 +11,8 @@ from layers import Store, VersionRef, state_at
 from layers.change import compare
 from layers.changelog import as_text, changelog, changes_on
 from layers.detail import Box, level_for, window_for
-from layers.export import MEDIA_TYPE, export_changes, export_history, export_state, file_name
-from layers.geojson import dumps
+from layers.export import Export, changes_export, file_name, history_export, state_export
+from layers.formats import FORMATS, Format
 from layers.geometry import total_km2
 from layers.mapping import (
     COMPARE_ZOOM,
@@ -375,7 +376,7 @@ def compare_view() -> None:
     what_changed(before, after)
 
 
-def download(label: str, name: str, data, mime: str = MEDIA_TYPE, **options) -> None:
+def download(label: str, name: str, data, mime: str, **options) -> None:
     """A download built only when clicked, without rerunning the app."""
     st.download_button(label, data=data, file_name=name, mime=mime, on_click="ignore", **options)
 
@@ -429,35 +430,54 @@ def numbers_view() -> None:
     )
 
 
+def offer(kind: Format, label: str, name: str, build: Callable[[], Export]) -> None:
+    download(label, name + kind.extension, lambda: kind.write(build()), mime=kind.media_type)
+
+
 def downloads(view: ViewState) -> None:
-    """GeoJSON (RFC 7946) of the dates in view, of what changed and of the whole history, built when clicked.
+    """The dates in view, what changed and the whole history, in the format chosen, built when clicked.
 
     The callables run outside the script, so they take what they need now, not from session state later.
     """
     days = tuple(dict.fromkeys((view.before, view.after))) if view.view == "compare" else (view.day,)
     with st.sidebar:
-        st.markdown("#### Download GeoJSON")
+        st.markdown("#### Download")
+        kind = FORMATS[
+            st.selectbox(
+                "Format",
+                FORMATS,
+                format_func=lambda f: FORMATS[f].label,
+                key="download_format",
+                help="GeoJSON (RFC 7946) for the web and pandas; GeoPackage for QGIS (typed dates, styled by "
+                "faction and tier); KML for Google Earth (with its time slider); CSV for spreadsheets (no shapes). "
+                "Each file carries its licence; README lists every field.",
+            )
+        ]
         one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
         for day in days:
-            download(
+            offer(
+                kind,
                 f"{markdown_literal(REGISTRY[one].short_name)} on {day:%-d %b %Y}",
                 file_name(one, day),
-                lambda day=day: dumps(export_state(store(), day, [one])),
+                lambda day=day: state_export(store(), day, [one]),
             )
-            download(
+            offer(
+                kind,
                 f"All shown factions on {day:%-d %b %Y}",
                 file_name("all", day),
-                lambda day=day, shown=view.factions: dumps(export_state(store(), day, shown)),
+                lambda day=day, shown=view.factions: state_export(store(), day, shown),
             )
-        download(
+        offer(
+            kind,
             f"Changes {view.before:%-d %b %Y} → {view.after:%-d %b %Y}",
             file_name("changes", view.before, view.after),
-            lambda: dumps(export_changes(comparison_between(view.before, view.after), view.factions)),
+            lambda: changes_export(comparison_between(view.before, view.after), REGISTRY, view.factions),
         )
-        download(
+        offer(
+            kind,
             "Full history (valid_from, valid_to)",
-            file_name("history", DATES[0], DATES[-1]),
-            lambda: dumps(export_history(store())),
+            file_name("history", PERIOD.first, PERIOD.last),
+            lambda: history_export(store()),
         )
         st.caption(
             "Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "

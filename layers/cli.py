@@ -17,8 +17,9 @@ from layers.change import compare
 from layers.changelog import as_text, changelog, changes_on, sources_text
 from layers.compose import DescriptionError, compose, differences, write
 from layers.contract import StoreError, parse_day
-from layers.export import export_changes, export_history, export_state
-from layers.geojson import GeoJSONError, dumps, write_atomic
+from layers.export import changes_export, history_export, state_export
+from layers.formats import FORMATS
+from layers.geojson import GeoJSONError, write_atomic
 from layers.geometry import total_km2
 from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
@@ -202,21 +203,25 @@ def cmd_export(store: Store, args, out: TextIO) -> int:
         for faction in args.faction:
             store.faction(faction)
         factions = args.faction
+    suffixes = {kind.extension: name for name, kind in FORMATS.items()}
+    name = args.format or suffixes.get(Path(args.out).suffix.lower() if args.out else "", "geojson")
+    if name == "gpkg" and not args.out:
+        raise CommandError("a GeoPackage is a database file, not text: give --out FILE.gpkg")
     if args.history:
-        document = export_history(store, factions)
+        export = history_export(store, factions)
     elif args.changes:
         before, after = sorted(parse_day(day, "date") for day in args.changes)
         _within_record(store, before, after)
-        document = export_changes(compare(store, before, after), factions)
+        export = changes_export(compare(store, before, after), store.registry, factions)
     else:
         day = parse_day(args.date)
         _within_record(store, day)
-        document = export_state(store, day, factions)
-    text = dumps(document)
+        export = state_export(store, day, factions)
+    data = FORMATS[name].write(export)
     if args.out:
-        write_atomic(Path(args.out), text)
+        write_atomic(Path(args.out), data)
     else:
-        out.write(text)
+        out.write(data.decode("utf-8"))
     return 0
 
 
@@ -324,13 +329,20 @@ def parser() -> argparse.ArgumentParser:
     )
     who_cmd.set_defaults(run=cmd_who)
 
-    export_cmd = commands.add_parser("export", help="RFC 7946 GeoJSON: the state at a date, the whole history, or changes")
+    export_cmd = commands.add_parser(
+        "export", help="the state at a date, the whole history, or changes, as GeoJSON, GeoPackage, KML or CSV"
+    )
     what = export_cmd.add_mutually_exclusive_group(required=True)
     what.add_argument("--date", help="the state on this date")
     what.add_argument("--history", action="store_true", help="every version, with valid_from and valid_to")
     what.add_argument("--changes", nargs=2, metavar=("BEFORE", "AFTER"), help="ground gained and lost between two dates")
     export_cmd.add_argument("--faction", action="append", help="only this faction (repeat for more)")
-    export_cmd.add_argument("--out", help="file to write (default: stdout)")
+    export_cmd.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        help="geojson (RFC 7946), gpkg, kml or csv (default: from the --out suffix, else geojson)",
+    )
+    export_cmd.add_argument("--out", help="file to write (default: stdout; a GeoPackage needs one)")
     export_cmd.set_defaults(run=cmd_export)
 
     diff_cmd = commands.add_parser("diff", help="km² held, gained and lost per faction between two dates")

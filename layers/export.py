@@ -1,64 +1,138 @@
-"""GeoJSON documents users take away: the state at a date, or the whole history.
+"""What users take away, as one table whatever the format: the state at a date, the history, or changes.
 
-Every feature says which faction it belongs to and the interval it holds for
-(`valid_from` inclusive, `valid_to` exclusive and null while current), so a
-file still makes sense once it has left the app.
+Every format (`layers.formats`) writes this table, so no property depends on the format:
+- a stable `id` (faction, version date and area), the faction's name and colour, km²;
+- lists also as flat text any format can hold (`contested_with_text` is `a|b`; the sources'
+  titles, addresses and dates joined by ` | `, in the same order);
+- `valid_from` inclusive and `valid_to` exclusive, both dates, `valid_to` null while current;
+- MultiPolygon geometry throughout.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Iterable
 
 import geopandas as gpd
+import pandas as pd
 
 from layers.change import Comparison
-from layers.contract import area_properties
-from layers.geojson import feature, feature_collection
+from layers.geometry import WGS84, area_km2, multipolygons
+from layers.record import record_period
+from layers.registry import Faction
 from layers.store import Store
 from layers.timeline import history, state_at
 
-MEDIA_TYPE = "application/geo+json"  # RFC 7946, section 12
+LICENCE = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
+ATTRIBUTION = "Libya control map project; cite it and the sources each area lists (sources, source_urls)"
+SEPARATOR = " | "  # between sources; `contested_with_text` joins faction ids with a bare "|"
+
+AREA_COLUMNS = [
+    "id",
+    "faction",
+    "faction_name",
+    "colour",
+    "name",
+    "status",
+    "contested_with",
+    "contested_with_text",
+    "note",
+    "first_evidence",
+    "sources",
+    "source_titles",
+    "source_urls",
+    "source_dates",
+    "valid_from",
+    "valid_to",
+    "km2",
+]
+CHANGE_COLUMNS = ["id", "faction", "faction_name", "colour", "change", "before", "after", "km2"]
+LIST_COLUMNS = ("contested_with", "sources")
+DATE_COLUMNS = ("valid_from", "valid_to", "before", "after")
 
 
-def _properties(row) -> dict[str, Any]:
-    area = area_properties(row["name"], row.status, row.sources, row.contested_with, row.note, row.first_evidence)
-    return {"faction": row.faction, **area, "valid_from": row.valid_from, "valid_to": row.valid_to}
+@dataclass(frozen=True)
+class Export:
+    """A table and the title it carries inside the file."""
+
+    title: str
+    table: gpd.GeoDataFrame
 
 
-def frame_to_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
-    return feature_collection(feature(row.geometry, _properties(row)) for _, row in frame.iterrows())
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def export_state(store: Store, day: date, factions: Iterable[str] | None = None) -> dict[str, Any]:
-    return frame_to_geojson(state_at(store, day, factions))
+def _joined(sources: list[dict], key: str) -> str:
+    return SEPARATOR.join(source.get(key) or "" for source in sources)
 
 
-def export_history(store: Store, factions: Iterable[str] | None = None) -> dict[str, Any]:
-    return frame_to_geojson(history(store, factions))
+def _faction_columns(factions: pd.Series, registry: dict[str, Faction]) -> dict[str, list[str]]:
+    return {
+        "faction_name": [registry[f].name for f in factions],
+        "colour": [registry[f].colour for f in factions],
+    }
 
 
-def export_changes(comparison: Comparison, factions: Iterable[str] | None = None) -> dict[str, Any]:
+def _table(columns: dict, geometry, order: list[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(pd.DataFrame(columns, columns=order), geometry=multipolygons(geometry), crs=WGS84)
+
+
+def areas_table(frame: gpd.GeoDataFrame, registry: dict[str, Faction]) -> gpd.GeoDataFrame:
+    """Areas with their faction and interval (from `state_at` or `history`) in the export schema."""
+    contested = [list(others) if status != "held" else [] for status, others in zip(frame["status"], frame["contested_with"])]
+    sources = [list(s) for s in frame["sources"]]
+    columns = {
+        "id": [f"{f}/{start}/{name}" for f, start, name in zip(frame["faction"], frame["valid_from"], frame["name"])],
+        "faction": list(frame["faction"]),
+        **_faction_columns(frame["faction"], registry),
+        "name": list(frame["name"]),
+        "status": list(frame["status"]),
+        "contested_with": contested,
+        "contested_with_text": ["|".join(others) for others in contested],
+        "note": [note if isinstance(note, str) and note else None for note in frame["note"]],
+        "first_evidence": [bool(flag) for flag in frame["first_evidence"]],
+        "sources": sources,
+        "source_titles": [_joined(s, "title") for s in sources],
+        "source_urls": [_joined(s, "url") for s in sources],
+        "source_dates": [_joined(s, "published") for s in sources],
+        "valid_from": [_day(v) for v in frame["valid_from"]],
+        "valid_to": [_day(v) for v in frame["valid_to"]],
+        "km2": area_km2(frame.geometry).round(1) if len(frame) else [],
+    }
+    return _table(columns, frame.geometry, AREA_COLUMNS)
+
+
+def state_export(store: Store, day: date, factions: Iterable[str] | None = None) -> Export:
+    title = f"Territorial control in Libya on {day.isoformat()}"
+    return Export(title, areas_table(state_at(store, day, factions), store.registry))
+
+
+def history_export(store: Store, factions: Iterable[str] | None = None) -> Export:
+    period = record_period(store)
+    title = f"Territorial control in Libya, every version from {period.first.isoformat()} to {period.last.isoformat()}"
+    return Export(title, areas_table(history(store, factions), store.registry))
+
+
+def changes_export(comparison: Comparison, registry: dict[str, Faction], factions: Iterable[str] | None = None) -> Export:
     """Ground each faction (or each of `factions`) gained or lost between two dates (held ground only), with km²."""
     frame, before, after = comparison.shapes, comparison.before, comparison.after
     if factions is not None:
         frame = frame[frame["faction"].isin(list(factions))]
-    return feature_collection(
-        feature(
-            row.geometry,
-            {
-                "faction": row.faction,
-                "change": row.change,
-                "km2": round(row.km2, 1),
-                "before": before.isoformat(),
-                "after": after.isoformat(),
-            },
-        )
-        for _, row in frame.iterrows()
-    )
+    columns = {
+        "id": [f"{f}/{change}/{before.isoformat()}/{after.isoformat()}" for f, change in zip(frame["faction"], frame["change"])],
+        "faction": list(frame["faction"]),
+        **_faction_columns(frame["faction"], registry),
+        "change": list(frame["change"]),
+        "before": [before] * len(frame),
+        "after": [after] * len(frame),
+        "km2": [round(km2, 1) for km2 in frame["km2"]],
+    }
+    title = f"Ground gained and lost in Libya between {before.isoformat()} and {after.isoformat()}"
+    return Export(title, _table(columns, frame.geometry, CHANGE_COLUMNS))
 
 
 def file_name(what: str, *days: date) -> str:
-    """Names that say what and when: libya-control_tobruk_2015-02-17.geojson."""
-    when = "_to_".join(day.isoformat() for day in days)
-    return f"libya-control_{what}_{when}.geojson"
+    """Names that say what and when, without the format's extension: libya-control_tobruk_2015-02-17."""
+    return f"libya-control_{what}_{'_to_'.join(day.isoformat() for day in days)}"

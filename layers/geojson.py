@@ -1,6 +1,6 @@
 """Reading and writing GeoJSON the way RFC 7946 asks for it.
 
-Every geometry the project writes goes through `rfc7946_geometry` and every
+Every geometry the project writes goes through `rfc7946_shapes` and every
 file through `write_atomic`, so orientation, precision and atomicity are
 decided in one place.
 """
@@ -32,18 +32,30 @@ class GeoJSONError(ValueError):
         self.where, self.what = where, what
 
 
-def rfc7946_geometry(geometry: shapely.Geometry) -> dict[str, Any]:
-    """Geometry as a GeoJSON dict: snapped to a 1e-6° grid (staying valid), counter-clockwise exteriors.
+def rfc7946_shapes(geometries: Iterable[shapely.Geometry]) -> np.ndarray:
+    """Geometries as RFC 7946 wants them: on a 1e-6° grid (staying valid), counter-clockwise exteriors.
 
     Plain rounding can fold thin parts onto themselves; GEOS snap-rounding
-    (`set_precision`) keeps the result valid. The final `np.round` only
-    cleans float noise such as 13.318320000000001 off grid values.
+    (`set_precision`) keeps the result valid. Only geometries off the grid are
+    snapped (stored layers are on it already, and snapping is the slow part).
+    The final `np.round` only cleans float noise such as 13.318320000000001.
     """
-    snapped = shapely.set_precision(geometry, 10.0**-PRECISION)
-    if geometry.geom_type in ("Polygon", "MultiPolygon", "GeometryCollection"):
-        snapped = polygonal(snapped)
-    oriented = shapely.orient_polygons(snapped, exterior_cw=False)
-    return mapping(shapely.transform(oriented, lambda xy: np.round(xy, PRECISION)))
+    shapes = np.array(list(geometries), dtype=object)
+    coordinates, owner = shapely.get_coordinates(shapes, return_index=True)
+    scaled = coordinates * 10.0**PRECISION
+    off_grid = np.zeros(len(shapes), dtype=bool)
+    off_grid[owner[np.abs(scaled - np.round(scaled)).max(axis=1, initial=0) > 1e-6]] = True
+    for at in np.flatnonzero(off_grid):
+        snapped = shapely.set_precision(shapes[at], 10.0**-PRECISION)
+        polygons = shapes[at].geom_type in ("Polygon", "MultiPolygon", "GeometryCollection")
+        shapes[at] = polygonal(snapped) if polygons else snapped
+    oriented = shapely.orient_polygons(shapes, exterior_cw=False)
+    return shapely.transform(oriented, lambda xy: np.round(xy, PRECISION))
+
+
+def rfc7946_geometry(geometry: shapely.Geometry) -> dict[str, Any]:
+    """One geometry as a GeoJSON dict (see `rfc7946_shapes`)."""
+    return mapping(rfc7946_shapes([geometry])[0])
 
 
 def feature(geometry: shapely.Geometry, properties: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +72,7 @@ def dumps(document: dict[str, Any]) -> str:
     if features is None:
         return json.dumps(document, ensure_ascii=False) + "\n"
     head = {k: v for k, v in document.items() if k != "features"}
-    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    lines = [msgspec.json.encode(f).decode("utf-8") for f in features]  # as json.dumps, compact; takes msgspec.Raw
     opening = json.dumps(head, ensure_ascii=False)[:-1]
     opening += (", " if head else "") + '"features": ['
     if not lines:
@@ -73,14 +85,14 @@ def is_temp_file(path: Path) -> bool:
     return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX) and path.is_file()
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(text.encode("utf-8") if isinstance(text, str) else text)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)

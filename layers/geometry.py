@@ -74,3 +74,11 @@ def polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
     if len(parts) == 1:
         return parts[0]
     return shapely.MultiPolygon(parts)
+
+
+def multipolygons(geometries) -> np.ndarray:
+    """Every polygon as a MultiPolygon, so an export has one geometry type throughout."""
+    shapes = np.array(list(geometries), dtype=object)
+    single = shapely.get_type_id(shapes) == shapely.GeometryType.POLYGON
+    shapes[single] = [shapely.MultiPolygon([polygon]) for polygon in shapes[single]]
+    return shapes

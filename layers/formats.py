@@ -1,0 +1,288 @@
+"""An export (`layers.export`) written in the formats our users' tools read.
+
+- GeoJSON (RFC 7946) keeps lists as lists; licence, attribution and title are top-level members.
+- GeoPackage has typed fields (dates as Date, null while current, so a `-where` on `valid_to`
+  works in GDAL 3.6), MultiPolygon geometry, the licence in its metadata and a QGIS style
+  (`layer_styles`) so QGIS opens it coloured by faction and tier.
+- KML for Google Earth: a folder per faction, a style per faction and tier, a TimeSpan per
+  area for the time slider, every property as ExtendedData and a description with the sources.
+- CSV for spreadsheets: one row per feature, a representative point instead of the shape, and
+  text a spreadsheet would run as a formula prefixed with `'`.
+
+Formats that cannot hold a list get it as JSON text, beside the flat text every format has.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import geopandas as gpd
+import msgspec
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyogrio
+import shapely
+
+from layers.export import ATTRIBUTION, DATE_COLUMNS, LICENCE, LIST_COLUMNS, Export
+from layers.geojson import PRECISION, dumps, feature_collection, rfc7946_shapes
+from layers.geometry import multipolygons
+from layers.markup import spreadsheet_safe
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+QGIS_VERSION = "3.22.0"  # the oldest QGIS we test against (Debian 12)
+TIER_KEYS = ("status", "change")  # what sets an area's look beside its faction: held/contested/zone, gained/lost
+# Fill opacity and pattern per tier, shared by the GeoPackage's QGIS style and the KML styles.
+LOOKS = {
+    "held": (0.55, "solid", "solid"),
+    "contested": (0.45, "b_diagonal", "dash"),
+    "zone": (0.18, "solid", "no"),
+    "gained": (0.55, "solid", "solid"),
+    "lost": (0.0, "no", "dash"),
+    "first recorded": (0.3, "solid", "dot"),
+}
+
+
+def _value(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (float, np.floating)) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _records(table: gpd.GeoDataFrame) -> list[dict]:
+    return [{k: _value(v) for k, v in row.items()} for row in table.drop(columns="geometry").to_dict("records")]
+
+
+def to_geojson(export: Export) -> bytes:
+    """Geometries written by GEOS straight to text (the slow part in Python), properties by msgspec."""
+    texts = shapely.to_geojson(multipolygons(rfc7946_shapes(export.table.geometry)))
+    features = (
+        {"type": "Feature", "id": properties["id"], "properties": properties, "geometry": msgspec.Raw(text)}
+        for properties, text in zip(_records(export.table), texts)
+    )
+    document = feature_collection(features, title=export.title, licence=LICENCE, attribution=ATTRIBUTION)
+    return dumps(document).encode("utf-8")
+
+
+def _flat(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lists as JSON text, dates as Arrow dates (so GDAL writes Date fields, typed even when all null)."""
+    flat = table.copy()
+    for column in LIST_COLUMNS:
+        if column in flat:
+            flat[column] = [json.dumps(items, ensure_ascii=False) for items in flat[column]]
+    for column in DATE_COLUMNS:
+        if column in flat:
+            flat[column] = pd.array(list(flat[column]), dtype=pd.ArrowDtype(pa.date32()))
+    return flat
+
+
+def _tiers(table: gpd.GeoDataFrame) -> tuple[str, list[tuple[str, str, str, str]]]:
+    """The column that sets each area's look, and every (faction, name, colour, tier) the table holds."""
+    key = next(column for column in TIER_KEYS if column in table)
+    looks = table[["faction", "faction_name", "colour", key]].drop_duplicates().itertuples(index=False, name=None)
+    return key, sorted(looks, key=lambda look: (look[0], list(LOOKS).index(look[3])))
+
+
+def _rgba(colour: str, opacity: float) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"{red},{green},{blue},{round(opacity * 255)}"
+
+
+def _option(parent: ET.Element, name: str, value: str) -> None:
+    ET.SubElement(parent, "Option", name=name, type="QString", value=value)
+
+
+def qgis_style(table: gpd.GeoDataFrame) -> str:
+    """QML with one rule per faction and tier: faction colour, tiers told apart by opacity and hatching."""
+    key, looks = _tiers(table)
+    qgis = ET.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology")
+    renderer = ET.SubElement(qgis, "renderer-v2", type="RuleRenderer", symbollevels="0", enableorderby="0", forceraster="0")
+    rules = ET.SubElement(renderer, "rules", key="root")
+    symbols = ET.SubElement(renderer, "symbols")
+    for number, (faction, name, colour, tier) in enumerate(looks):
+        quoted = faction.replace("'", "''")
+        ET.SubElement(
+            rules,
+            "rule",
+            key=f"rule-{number}",
+            symbol=str(number),
+            label=f"{name}: {tier}",
+            filter=f"\"faction\" = '{quoted}' AND \"{key}\" = '{tier}'",
+        )
+        opacity, fill, outline = LOOKS[tier]
+        symbol = ET.SubElement(symbols, "symbol", type="fill", name=str(number), alpha="1", clip_to_extent="1", force_rhr="0")
+        layer = ET.SubElement(symbol, "layer", {"class": "SimpleFill", "enabled": "1", "locked": "0", "pass": "0"})
+        options = ET.SubElement(layer, "Option", type="Map")
+        _option(options, "color", _rgba(colour, opacity if fill == "solid" else 1.0))
+        _option(options, "style", fill)
+        _option(options, "outline_color", _rgba(colour, 1.0))
+        _option(options, "outline_style", outline)
+        _option(options, "outline_width", "0.4")
+        _option(options, "outline_width_unit", "MM")
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(qgis, encoding="unicode")
+
+
+def _style_table(table_name: str, export: Export, qml: str) -> pd.DataFrame:
+    """QGIS's `layer_styles` table, which QGIS reads a GeoPackage layer's default style from."""
+    row = {
+        "f_table_catalog": "",
+        "f_table_schema": "",
+        "f_table_name": table_name,
+        "f_geometry_column": "geom",
+        "styleName": table_name,
+        "styleQML": qml,
+        "styleSLD": "",
+        "useAsDefault": True,
+        "description": f"{export.title}: coloured by faction, tiers by opacity and hatching",
+        "owner": "",
+        "ui": "",
+    }
+    return pd.DataFrame([row])
+
+
+def to_gpkg(export: Export) -> bytes:
+    layer = "changes" if "change" in export.table else "areas"
+    metadata = {"TITLE": export.title, "LICENCE": LICENCE, "ATTRIBUTION": ATTRIBUTION}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.gpkg"
+        pyogrio.write_dataframe(
+            _flat(export.table),
+            path,
+            layer=layer,
+            driver="GPKG",
+            geometry_type="MultiPolygon",
+            use_arrow=True,
+            dataset_options={"VERSION": "1.2"},  # 1.4, GDAL 3.12's default, makes GDAL 3.6 (QGIS 3.22) warn
+            dataset_metadata=metadata,
+            layer_metadata=metadata,
+            layer_options={"IDENTIFIER": export.title[:100], "DESCRIPTION": f"{LICENCE}. {ATTRIBUTION}"},
+        )
+        if len(export.table):
+            pyogrio.write_dataframe(_style_table(layer, export, qgis_style(export.table)), path, layer="layer_styles")
+        return path.read_bytes()
+
+
+def _kml_colour(colour: str, opacity: float) -> str:
+    """KML writes colours as aabbggrr."""
+    return f"{round(opacity * 255):02x}{colour[5:7]}{colour[3:5]}{colour[1:3]}"
+
+
+def _style_id(faction: str, tier: str) -> str:
+    return f"{faction}-{tier}".replace(" ", "-")
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = text
+    return element
+
+
+def _extended_data(parent: ET.Element, values: dict) -> None:
+    data = ET.SubElement(parent, "ExtendedData")
+    for name, value in values.items():
+        if value is not None:
+            field = ET.SubElement(data, "Data", name=name)
+            _text(field, "value", value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+
+def _description(record: dict, tier_key: str) -> str:
+    """The popup: HTML built from escaped text, every address a link only when it is a web address."""
+    lines = [f"<b>{html.escape(record['faction_name'])}</b>: {html.escape(record[tier_key])}"]
+    if "valid_from" in record:
+        lines.append(f"from {record['valid_from']} until {record['valid_to'] or 'the next change'} (exclusive)")
+    if record.get("note"):
+        lines.append(html.escape(record["note"]))
+    for source in record.get("sources") or []:
+        title, url = html.escape(source.get("title") or ""), source.get("url") or ""
+        when = f" ({html.escape(source['published'])})" if source.get("published") else ""
+        link = f'<a href="{html.escape(url)}">{title}</a>' if url.startswith(("https://", "http://")) else title
+        lines.append(link + when)
+    return "<br/>".join(lines)
+
+
+def _kml_geometry(parent: ET.Element, geometry: shapely.Geometry) -> None:
+    """Polygons as KML rings, their coordinates taken from GEOS's GeoJSON text of each ring (fast, shortest form)."""
+    multi = ET.SubElement(parent, "MultiGeometry")
+    for polygon in shapely.get_parts(shapely.orient_polygons(geometry, exterior_cw=False)):
+        element = ET.SubElement(multi, "Polygon")
+        rings = [polygon.exterior, *polygon.interiors]
+        texts = shapely.to_geojson(shapely.transform(np.array(rings), lambda xy: np.round(xy, PRECISION)))
+        for number, text in enumerate(texts):
+            boundary = ET.SubElement(element, "innerBoundaryIs" if number else "outerBoundaryIs")
+            pairs = text[text.index("[[") + 2 : text.rindex("]]")].replace("],[", " ")
+            _text(ET.SubElement(boundary, "LinearRing"), "coordinates", pairs)
+
+
+def to_kml(export: Export) -> bytes:
+    ET.register_namespace("", KML_NS)
+    kml = ET.Element(f"{{{KML_NS}}}kml")
+    document = ET.SubElement(kml, "Document")
+    _text(document, "name", export.title)
+    _text(document, "description", html.escape(f"{LICENCE}. {ATTRIBUTION}."))
+    _extended_data(document, {"title": export.title, "licence": LICENCE, "attribution": ATTRIBUTION})
+    key, looks = _tiers(export.table)
+    for faction, _, colour, tier in looks:
+        opacity, fill, outline = LOOKS[tier]
+        style = ET.SubElement(document, "Style", id=_style_id(faction, tier))
+        line = ET.SubElement(style, "LineStyle")
+        _text(line, "color", _kml_colour(colour, 0.0 if outline == "no" else 1.0))
+        _text(line, "width", "1.5")
+        poly = ET.SubElement(style, "PolyStyle")
+        _text(poly, "color", _kml_colour(colour, opacity if fill == "solid" else opacity / 2))
+        _text(poly, "fill", "0" if fill == "no" else "1")
+    folders: dict[str, ET.Element] = {}
+    for record, shape in zip(_records(export.table), export.table.geometry):
+        if record["faction"] not in folders:
+            folders[record["faction"]] = ET.SubElement(document, "Folder")
+            _text(folders[record["faction"]], "name", record["faction_name"])
+        placemark = ET.SubElement(folders[record["faction"]], "Placemark")
+        _text(placemark, "name", record.get("name") or f"{record['faction_name']}: {record[key]}")
+        _text(placemark, "description", _description(record, key))
+        if record.get("valid_from"):
+            span = ET.SubElement(placemark, "TimeSpan")
+            _text(span, "begin", record["valid_from"])
+            if record.get("valid_to"):
+                _text(span, "end", record["valid_to"])
+        _text(placemark, "styleUrl", "#" + _style_id(record["faction"], record[key]))
+        _extended_data(placemark, record)
+        _kml_geometry(placemark, shape)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(kml, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def to_csv(export: Export) -> bytes:
+    table = _flat(export.table)
+    points = export.table.geometry.representative_point()
+    rows = pd.DataFrame(table.drop(columns="geometry"))
+    rows["lon"], rows["lat"] = points.x.round(PRECISION), points.y.round(PRECISION)
+    rows["licence"] = f"{LICENCE}; {ATTRIBUTION}"
+    for column in rows.columns:
+        if rows[column].dtype == object or pd.api.types.is_string_dtype(rows[column]):
+            rows[column] = [spreadsheet_safe(v) if isinstance(v, str) else v for v in rows[column]]
+    return rows.to_csv(index=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Format:
+    label: str
+    extension: str
+    media_type: str
+    write: Callable[[Export], bytes]
+
+
+FORMATS = {
+    "geojson": Format("GeoJSON", ".geojson", "application/geo+json", to_geojson),  # RFC 7946, section 12
+    "gpkg": Format("GeoPackage", ".gpkg", "application/geopackage+sqlite3", to_gpkg),
+    "kml": Format("KML", ".kml", "application/vnd.google-earth.kml+xml", to_kml),
+    "csv": Format("CSV", ".csv", "text/csv", to_csv),
+}
