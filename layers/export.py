@@ -5,13 +5,15 @@ Every format (`layers.formats`) writes this table, so no property depends on the
 - lists also as flat text any format can hold (`contested_with_text` is `a|b`; the sources'
   titles, addresses and dates joined by ` | `, in the same order);
 - `valid_from` inclusive and `valid_to` exclusive, both dates, `valid_to` null while current;
+  `record_to` is `valid_to` but never null: the day after the record's last day while current,
+  for tools that cannot filter on a null date (GDAL 3.6 on GeoJSON, and so QGIS 3.22);
 - MultiPolygon geometry throughout.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterable
 
 import geopandas as gpd
@@ -19,7 +21,7 @@ import pandas as pd
 
 from layers.change import Comparison
 from layers.geometry import WGS84, area_km2, multipolygons
-from layers.record import record_period
+from layers.record import Period, record_period
 from layers.registry import Faction
 from layers.store import Store
 from layers.timeline import history, state_at
@@ -45,11 +47,12 @@ AREA_COLUMNS = [
     "source_dates",
     "valid_from",
     "valid_to",
+    "record_to",
     "km2",
 ]
 CHANGE_COLUMNS = ["id", "faction", "faction_name", "colour", "change", "before", "after", "km2"]
 LIST_COLUMNS = ("contested_with", "sources")
-DATE_COLUMNS = ("valid_from", "valid_to", "before", "after")
+DATE_COLUMNS = ("valid_from", "valid_to", "record_to", "before", "after")
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,9 @@ def _table(columns: dict, geometry, order: list[str]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.DataFrame(columns, columns=order), geometry=multipolygons(geometry), crs=WGS84)
 
 
-def areas_table(frame: gpd.GeoDataFrame, registry: dict[str, Faction]) -> gpd.GeoDataFrame:
+def areas_table(frame: gpd.GeoDataFrame, registry: dict[str, Faction], period: Period) -> gpd.GeoDataFrame:
     """Areas with their faction and interval (from `state_at` or `history`) in the export schema."""
+    ends = [_day(v) for v in frame["valid_to"]]
     contested = [list(others) if status != "held" else [] for status, others in zip(frame["status"], frame["contested_with"])]
     sources = [list(s) for s in frame["sources"]]
     columns = {
@@ -98,7 +102,8 @@ def areas_table(frame: gpd.GeoDataFrame, registry: dict[str, Faction]) -> gpd.Ge
         "source_urls": [_joined(s, "url") for s in sources],
         "source_dates": [_joined(s, "published") for s in sources],
         "valid_from": [_day(v) for v in frame["valid_from"]],
-        "valid_to": [_day(v) for v in frame["valid_to"]],
+        "valid_to": ends,
+        "record_to": [end or period.last + timedelta(days=1) for end in ends],
         "km2": area_km2(frame.geometry).round(1) if len(frame) else [],
     }
     return _table(columns, frame.geometry, AREA_COLUMNS)
@@ -106,13 +111,13 @@ def areas_table(frame: gpd.GeoDataFrame, registry: dict[str, Faction]) -> gpd.Ge
 
 def state_export(store: Store, day: date, factions: Iterable[str] | None = None) -> Export:
     title = f"Territorial control in Libya on {day.isoformat()}"
-    return Export(title, areas_table(state_at(store, day, factions), store.registry))
+    return Export(title, areas_table(state_at(store, day, factions), store.registry, record_period(store)))
 
 
 def history_export(store: Store, factions: Iterable[str] | None = None) -> Export:
     period = record_period(store)
     title = f"Territorial control in Libya, every version from {period.first.isoformat()} to {period.last.isoformat()}"
-    return Export(title, areas_table(history(store, factions), store.registry))
+    return Export(title, areas_table(history(store, factions), store.registry, period))
 
 
 def changes_export(comparison: Comparison, registry: dict[str, Faction], factions: Iterable[str] | None = None) -> Export:

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,15 @@ HOSTILE = [  # what a hostile data folder or link puts where text is shown
     "${alert(1)} \\u` breaks out of a JavaScript template literal",
     "{{ 7*7 }} {% if 1 %}run{% endif %} {# hidden #} a template tag branca would run on the server",
 ]
+
+
+def require(tool_present: bool, what: str, install: str) -> None:
+    """In CI a missing tool fails the run; on a developer's machine the tests that need it wait for it."""
+    if not tool_present:
+        message = f"{what} is needed for these tests: `{install}` (bash .ci/run does)"
+        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+
+
 SOURCE = {"title": "Test source", "url": "https://example.org/report", "published": "2015-02-17"}
 
 

@@ -8,14 +8,13 @@ tile server cannot be reached.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import HOSTILE, hostile_geodata
+from conftest import HOSTILE, hostile_geodata, require
 from live_server import streamlit_server
 from offline_assets import serve_offline
 from playwright.sync_api import Frame, Page, sync_playwright
@@ -31,17 +30,10 @@ def server():
         yield url
 
 
-def require(tool_present: bool, what: str) -> None:
-    """In CI a missing tool fails the run; on a developer's machine the browser tests wait for it."""
-    if not tool_present:
-        message = f"{what} is needed for the browser tests: `apt-get install chromium npm` (bash .ci/run does)"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    require(CHROMIUM.exists(), "Debian's chromium")
-    require(shutil.which("npm") is not None, "npm")
+    require(CHROMIUM.exists(), "Debian's chromium", "apt-get install chromium npm")
+    require(shutil.which("npm") is not None, "npm", "apt-get install chromium npm")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
