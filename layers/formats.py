@@ -104,9 +104,27 @@ def _option(parent: ET.Element, name: str, value: str) -> None:
 
 
 def qgis_style(table: gpd.GeoDataFrame) -> str:
-    """QML with one rule per faction and tier: faction colour, tiers told apart by opacity and hatching."""
+    """QML with one rule per faction and tier (faction colour, tiers told apart by opacity and hatching),
+    and areas' intervals set up for QGIS's Temporal Controller."""
     key, looks = _tiers(table)
-    qgis = ET.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology")
+    qgis = ET.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology|Temporal")
+    if "valid_from" in table:  # ready for the Temporal Controller: a feature shows from valid_from until record_to
+        temporal = ET.SubElement(
+            qgis,
+            "temporal",
+            enabled="1",
+            mode="2",  # start and end from fields (QgsVectorLayerTemporalProperties.ModeFeatureDateTimeStartAndEndFromFields)
+            startField="valid_from",
+            endField="record_to",
+            limitMode="0",  # the end is exclusive
+            accumulate="0",
+            durationUnit="d",
+            fixedDuration="0",
+            durationField="",
+            startExpression="",
+            endExpression="",
+        )
+        ET.SubElement(temporal, "fixedRange")
     renderer = ET.SubElement(qgis, "renderer-v2", type="RuleRenderer", symbollevels="0", enableorderby="0", forceraster="0")
     rules = ET.SubElement(renderer, "rules", key="root")
     symbols = ET.SubElement(renderer, "symbols")
@@ -147,6 +165,7 @@ def _style_table(table_name: str, export: Export, qml: str) -> pd.DataFrame:
         "description": f"{export.title}: coloured by faction, tiers by opacity and hatching",
         "owner": "",
         "ui": "",
+        "update_time": pd.Timestamp.now(tz="UTC").floor("s"),  # QGIS orders styles by it
     }
     return pd.DataFrame([row])
 

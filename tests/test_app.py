@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
+import pyogrio
 import pytest
 import streamlit
 from conftest import HOSTILE, hostile_geodata, markdown_html
@@ -297,6 +298,16 @@ def test_every_download_is_geojson_named_for_what_and_when(downloads):
         f"libya-control_history_{DATES[0]}_to_{DATES[-1]}.geojson",
     }
     assert {button["mime"] for button in downloads.values()} == {"application/geo+json"}
+
+
+def test_a_format_chosen_names_types_and_writes_every_download(downloads, tmp_path):
+    app = open_app(date="2015-05-20")
+    app.selectbox(key="download_format").set_value("gpkg").run()
+    assert all(b["file_name"].endswith(".gpkg") and b["mime"] == "application/geopackage+sqlite3" for b in downloads.values())
+    path = tmp_path / "all.gpkg"
+    path.write_bytes(downloads["All shown factions on 20 May 2015"]["data"]())
+    areas = pyogrio.read_dataframe(path, layer="areas")
+    assert len(areas) == len(state_at(Store(), date(2015, 5, 20))) and "Sirte" in set(areas["name"])
 
 
 def test_the_one_faction_download_holds_that_factions_areas_on_the_date(downloads):

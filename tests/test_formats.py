@@ -124,6 +124,20 @@ def test_geopackage_opens_in_qgis_styled_by_faction_and_tier(on_derna_day, tmp_p
     assert filters == set(zip(table["faction"], table["status"]))
 
 
+def test_geopackage_history_opens_ready_for_qgis_temporal_controller(history_gpkg):
+    (style,) = pyogrio.read_dataframe(history_gpkg, layer="layer_styles").itertuples()
+    temporal = ET.fromstring(style.styleQML.split("\n", 1)[1]).find("temporal")
+    # QGIS 3.22's ModeFeatureDateTimeStartAndEndFromFields (2) and IncludeBeginExcludeEnd (0); checked in QGIS 3.22
+    wanted = {
+        "enabled": "1",
+        "mode": "2",
+        "startField": "valid_from",
+        "endField": "record_to",
+        "limitMode": "0",
+    }
+    assert {key: temporal.get(key) for key in wanted} == wanted
+
+
 def test_geopackage_carries_licence_and_title_in_its_metadata(on_derna_day, tmp_path):
     info = pyogrio.read_info(write(tmp_path, on_derna_day, "gpkg"), layer="areas")
     assert info["dataset_metadata"]["LICENCE"].startswith("CC BY 4.0")
