@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import geopandas as gpd
 import msgspec
@@ -32,7 +32,7 @@ import pyogrio
 import shapely
 
 from layers.export import ATTRIBUTION, DATE_COLUMNS, LICENCE, LIST_COLUMNS, Export
-from layers.geojson import PRECISION, dumps, feature_collection, rfc7946_shapes
+from layers.geojson import PRECISION, dumps, rfc7946_shapes
 from layers.geometry import multipolygons
 from layers.markup import spreadsheet_safe
 
@@ -60,8 +60,10 @@ def _value(value):
     return value
 
 
-def _records(table: gpd.GeoDataFrame) -> list[dict]:
-    return [{k: _value(v) for k, v in row.items()} for row in table.drop(columns="geometry").to_dict("records")]
+def _records(table: gpd.GeoDataFrame) -> Iterator[dict]:
+    columns = [column for column in table.columns if column != "geometry"]
+    for row in zip(*(table[column] for column in columns)):
+        yield {column: _value(value) for column, value in zip(columns, row)}
 
 
 def to_geojson(export: Export) -> bytes:
@@ -71,8 +73,8 @@ def to_geojson(export: Export) -> bytes:
         {"type": "Feature", "id": properties["id"], "properties": properties, "geometry": msgspec.Raw(text)}
         for properties, text in zip(_records(export.table), texts)
     )
-    document = feature_collection(features, title=export.title, licence=LICENCE, attribution=ATTRIBUTION)
-    return dumps(document).encode("utf-8")
+    members = {"title": export.title, "licence": LICENCE, "attribution": ATTRIBUTION}
+    return dumps({"type": "FeatureCollection", **members, "features": features}).encode("utf-8")  # streamed
 
 
 def _flat(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -67,7 +67,7 @@ def feature_collection(features: Iterable[dict[str, Any]], **members: Any) -> di
 
 
 def dumps(document: dict[str, Any]) -> str:
-    """Compact but diff-friendly: one feature per line."""
+    """Compact but diff-friendly: one feature per line. `features` may be any iterable, read once."""
     features = document.get("features")
     if features is None:
         return json.dumps(document, ensure_ascii=False) + "\n"
