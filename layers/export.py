@@ -2,8 +2,9 @@
 
 Every format (`layers.formats`) writes this table, so no property depends on the format:
 - a stable `id` (faction, version date and area), the faction's name and colour, km²;
-- lists also as flat text any format can hold (`contested_with_text` is `a|b`; the sources'
-  titles, addresses and dates joined by ` | `, in the same order);
+- lists (`contested_with`, `sources`) written as JSON text by every format, and also as flat
+  text (`contested_with_text` is `a|b`; the sources' titles, addresses and dates joined by ` | `,
+  in the same order);
 - `valid_from` inclusive and `valid_to` exclusive, both dates, `valid_to` null while current;
   `record_to` is `valid_to` but never null: the day after the record's last day while current,
   for tools that cannot filter on a null date (GDAL 3.6 on GeoJSON, and so QGIS 3.22);

@@ -1,15 +1,15 @@
 """An export (`layers.export`) written in the formats our users' tools read.
 
-- GeoJSON (RFC 7946) keeps lists as lists; licence, attribution and title are top-level members.
-- GeoPackage has typed fields (dates as Date, null while current, so a `-where` on `valid_to`
+Every format holds the same fields with the same values. Lists (`contested_with`, `sources`) are
+JSON text, which every format and every client holds (see `_lists_as_text`), beside their flat text.
+- GeoJSON (RFC 7946): a feature `id`; licence, attribution and title as top-level members.
+- GeoPackage: typed fields (dates as Date, null while current, so a `-where` on `valid_to`
   works in GDAL 3.6), MultiPolygon geometry, the licence in its metadata and a QGIS style
-  (`layer_styles`) so QGIS opens it coloured by faction and tier.
+  (`layer_styles`) so QGIS opens it coloured by faction and tier, the history time-enabled.
 - KML for Google Earth: a folder per faction, a style per faction and tier, a TimeSpan per
-  area for the time slider, every property as ExtendedData and a description with the sources.
-- CSV for spreadsheets: one row per feature, a representative point instead of the shape, and
+  area for the time slider, every field as ExtendedData and a description with the sources.
+- CSV for spreadsheets: one row per feature, a point inside it instead of the shape, and
   text a spreadsheet would run as a formula prefixed with `'`.
-
-Formats that cannot hold a list get it as JSON text, beside the flat text every format has.
 """
 
 from __future__ import annotations
@@ -71,22 +71,29 @@ def to_geojson(export: Export) -> bytes:
     texts = shapely.to_geojson(multipolygons(rfc7946_shapes(export.table.geometry)))
     features = (
         {"type": "Feature", "id": properties["id"], "properties": properties, "geometry": msgspec.Raw(text)}
-        for properties, text in zip(_records(export.table), texts)
+        for properties, text in zip(_records(_lists_as_text(export.table)), texts)
     )
     members = {"title": export.title, "licence": LICENCE, "attribution": ATTRIBUTION}
     return dumps({"type": "FeatureCollection", **members, "features": features}).encode("utf-8")  # streamed
 
 
-def _flat(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Lists as JSON text, dates as Arrow dates (so GDAL writes Date fields, typed even when all null)."""
+def _lists_as_text(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lists as JSON text, in every format: a JSON-typed field (what GDAL makes of a list of objects)
+    stops QGIS 3.22 saving the layer in any format ("Unsupported type for field sources")."""
     flat = table.copy()
     for column in LIST_COLUMNS:
         if column in flat:
             flat[column] = [json.dumps(items, ensure_ascii=False) for items in flat[column]]
-    for column in DATE_COLUMNS:
-        if column in flat:
-            flat[column] = pd.array(list(flat[column]), dtype=pd.ArrowDtype(pa.date32()))
     return flat
+
+
+def _typed(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lists as text, dates as Arrow dates (so GDAL writes Date fields, typed even when all null)."""
+    typed = _lists_as_text(table)
+    for column in DATE_COLUMNS:
+        if column in typed:
+            typed[column] = pd.array(list(typed[column]), dtype=pd.ArrowDtype(pa.date32()))
+    return typed
 
 
 def _tiers(table: gpd.GeoDataFrame) -> tuple[str, list[tuple[str, str, str, str]]]:
@@ -178,7 +185,7 @@ def to_gpkg(export: Export) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.gpkg"
         pyogrio.write_dataframe(
-            _flat(export.table),
+            _typed(export.table),
             path,
             layer=layer,
             driver="GPKG",
@@ -263,7 +270,8 @@ def to_kml(export: Export) -> bytes:
         _text(poly, "color", _kml_colour(colour, opacity if fill == "solid" else opacity / 2))
         _text(poly, "fill", "0" if fill == "no" else "1")
     folders: dict[str, ET.Element] = {}
-    for record, shape in zip(_records(export.table), export.table.geometry):
+    rows = zip(_records(export.table), _records(_lists_as_text(export.table)), export.table.geometry)
+    for record, fields, shape in rows:
         if record["faction"] not in folders:
             folders[record["faction"]] = ET.SubElement(document, "Folder")
             _text(folders[record["faction"]], "name", record["faction_name"])
@@ -276,13 +284,13 @@ def to_kml(export: Export) -> bytes:
             if record.get("valid_to"):
                 _text(span, "end", record["valid_to"])
         _text(placemark, "styleUrl", "#" + _style_id(record["faction"], record[key]))
-        _extended_data(placemark, record)
+        _extended_data(placemark, fields)
         _kml_geometry(placemark, shape)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(kml, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
 def to_csv(export: Export) -> bytes:
-    table = _flat(export.table)
+    table = _typed(export.table)
     points = export.table.geometry.representative_point()
     rows = pd.DataFrame(table.drop(columns="geometry"))
     rows["lon"], rows["lat"] = points.x.round(PRECISION), points.y.round(PRECISION)

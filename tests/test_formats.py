@@ -74,14 +74,14 @@ def test_an_area_version_has_the_same_id_in_every_export(shipped, on_derna_day):
 
 def test_a_contested_area_lists_its_other_sides_as_a_list_and_as_flat_text(on_derna_day):
     derna = features(on_derna_day)["islamic-state/2015-02-17/Derna"]["properties"]
-    assert derna["status"] == "contested" and "dmsc" in derna["contested_with"]
-    assert derna["contested_with_text"] == "|".join(derna["contested_with"])
+    others = json.loads(derna["contested_with"])
+    assert derna["status"] == "contested" and "dmsc" in others and derna["contested_with_text"] == "|".join(others)
 
 
 def test_the_flat_source_texts_line_up_with_the_sources(on_derna_day):
     for item in features(on_derna_day).values():
         properties = item["properties"]
-        sources = properties["sources"]
+        sources = json.loads(properties["sources"])
         assert properties["source_titles"].split(" | ") == [s["title"] for s in sources]
         assert properties["source_urls"].split(" | ") == [s["url"] for s in sources]
         assert properties["source_dates"].split(" | ") == [s.get("published", "") for s in sources]
@@ -213,8 +213,9 @@ def test_every_format_opens_in_gdal_with_every_property(shipped, on_derna_day, k
         summary = gdal("ogrinfo", "-ro", "-so", "-al", str(write(tmp_path, export, kind)))
         layers = [layer for layer in summary.split("Layer name: ")[1:] if not layer.startswith("layer_styles")]
         counts = [int(re.search(r"Feature Count: (\d+)", layer)[1]) for layer in layers]  # KML: a folder per faction
-        fields = set(re.findall(r"^(\w+): \w+", "".join(layers), re.MULTILINE))
-        assert sum(counts) == len(export.table) and set(columns) - {"name"} <= fields
+        fields = dict(re.findall(r"^(\w+): (\w+(?:\(\w+\))?)", "".join(layers), re.MULTILINE))
+        assert sum(counts) == len(export.table) and set(columns) - {"name"} <= set(fields)
+        assert "String(JSON)" not in fields.values()  # QGIS 3.22 cannot save a layer with a JSON field
 
 
 DAYS = ["2014-06-01", "2015-02-17", "2016-12-06", "2019-04-10", "2020-10-23"]
@@ -244,10 +245,11 @@ def test_a_date_filter_on_record_to_works_in_the_geojson_history_too(history_geo
 def test_a_geopackage_made_from_the_geojson_keeps_lists_sources_and_dates(on_derna_day, tmp_path):
     converted = tmp_path / "converted.gpkg"
     gdal("ogr2ogr", "-f", "GPKG", str(converted), str(write(tmp_path, on_derna_day, "geojson")))
-    back = pyogrio.read_dataframe(converted).set_index("id")  # GDAL types the lists as JSON, pyogrio decodes them
+    back = pyogrio.read_dataframe(converted).set_index("id")
     for key, item in features(on_derna_day).items():
         assert back.loc[key, "contested_with"] == item["properties"]["contested_with"]
         assert back.loc[key, "sources"] == item["properties"]["sources"]
+        assert back.loc[key, "source_urls"] == item["properties"]["source_urls"]
     info = pyogrio.read_info(converted)
     assert dict(zip(info["fields"], info["ogr_types"]))["valid_from"] == "OFTDate"
 
