@@ -430,8 +430,8 @@ def numbers_view() -> None:
     )
 
 
-def offer(kind: Format, label: str, name: str, build: Callable[[], Export]) -> None:
-    download(label, name + kind.extension, lambda: kind.write(build()), mime=kind.media_type)
+def offer(kind: Format, label: str, name: str, build: Callable[[], Export], **options) -> None:
+    download(label, name + kind.extension, lambda: kind.write(build()), mime=kind.media_type, **options)
 
 
 def downloads(view: ViewState) -> None:
@@ -478,6 +478,7 @@ def downloads(view: ViewState) -> None:
             "Full history (valid_from, valid_to)",
             file_name("history", PERIOD.first, PERIOD.last),
             lambda: history_export(store()),
+            help="Every version of every area, the largest file (tens of MB): it takes several seconds to build.",
         )
         st.caption(
             "Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "
