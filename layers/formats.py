@@ -258,8 +258,7 @@ def to_kml(export: Export) -> bytes:
     document = ET.SubElement(kml, "Document")
     _text(document, "name", export.title)
     _text(document, "description", html.escape(f"{LICENCE}. {ATTRIBUTION}."))
-    _extended_data(document, {"title": export.title, "licence": LICENCE, "attribution": ATTRIBUTION})
-    key, looks = _tiers(export.table)
+    key, looks = _tiers(export.table)  # styles, then ExtendedData: the order KML 2.2's schema gives
     for faction, _, colour, tier in looks:
         opacity, fill, outline = LOOKS[tier]
         style = ET.SubElement(document, "Style", id=_style_id(faction, tier))
@@ -269,6 +268,7 @@ def to_kml(export: Export) -> bytes:
         poly = ET.SubElement(style, "PolyStyle")
         _text(poly, "color", _kml_colour(colour, opacity if fill == "solid" else opacity / 2))
         _text(poly, "fill", "0" if fill == "no" else "1")
+    _extended_data(document, {"title": export.title, "licence": LICENCE, "attribution": ATTRIBUTION})
     folders: dict[str, ET.Element] = {}
     rows = zip(_records(export.table), _records(_lists_as_text(export.table)), export.table.geometry)
     for record, fields, shape in rows:

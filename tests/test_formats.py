@@ -18,6 +18,7 @@ import pyogrio
 import pytest
 import shapely
 from conftest import area, hostile_geodata, require, write_layer
+from fastkml.validator import validate
 from test_cli import run
 
 from layers.change import compare
@@ -153,6 +154,13 @@ def test_kml_gives_every_area_a_time_span_from_its_interval(shipped):
     spans = [(p.findtext(f"{KML}TimeSpan/{KML}begin"), p.findtext(f"{KML}TimeSpan/{KML}end")) for p in placemarks]
     intervals = zip(export.table["valid_from"], export.table["valid_to"])
     assert spans == [(start.isoformat(), end.isoformat()) for start, end in intervals]  # the BRSC's ground ended in 2017
+
+
+def test_kml_is_valid_against_the_ogc_kml_2_2_schema(shipped, on_derna_day, tmp_path):
+    """Google Earth forgives; the schema (bundled with fastkml, read with lxml) does not."""
+    changes = changes_export(compare(shipped, date(2015, 2, 17), date(2016, 2, 17)), shipped.registry)
+    for export in (on_derna_day, changes):
+        assert validate(file_to_validate=write(tmp_path, export, "kml")) is True
 
 
 class Tags(HTMLParser):
