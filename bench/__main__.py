@@ -1,7 +1,8 @@
 """The performance benchmark: `uv run python -m bench` from the repository root.
 
 Prints medians measured on this machine:
-1. a date change on the shipped data: server time of the rerun and bytes sent, this app and the naive map;
+1. a date change on the shipped data: server time of the rerun, the server's CPU time and bytes sent,
+   this app and the naive map;
 2. the same change as seen in headless Chromium: click to new areas drawn, with the ratio to the naive map;
 3. cold start: `streamlit run` to the first map drawn;
 4. scale: a generated atlas (50 factions × 2,000 versions, polygons of 5,000+ vertices; built once
@@ -31,7 +32,7 @@ from layers.detail import level_for
 from layers.mapping import LIBYA_ZOOM, control_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from live_server import start, stop, streamlit_server, wait_until_healthy  # noqa: E402
+from live_server import start, stop, wait_until_healthy  # noqa: E402
 from offline_assets import serve_offline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,11 +53,15 @@ def visibly_changing_walk(store: Store, steps: int) -> str:
 
 def walk(browser: Browser, script: str, start_day: str, steps: int, env: dict | None = None) -> dict[str, list[Step]]:
     """`steps` Next clicks (each a date not drawn before), then as many Previous (dates drawn before)."""
-    with streamlit_server(script, env) as url:
-        page = open_page(browser, f"{url}/?date={start_day}")
+    process, url = start(script, env)
+    try:
+        wait_until_healthy(process, url)
+        page = open_page(browser, f"{url}/?date={start_day}", process.pid)
         forward = [change_date(page, "Next") for _ in range(steps)]
         back = [change_date(page, "Previous") for _ in range(steps)]
         page.page.context.close()
+    finally:
+        stop(process)
     return {"first visit": forward, "revisit": back}
 
 
@@ -87,11 +92,11 @@ def median(values) -> float:
 
 def print_walks(title: str, results: dict[str, dict[str, list[Step]]]) -> None:
     print(f"\n{title}")
-    print(f"  {'':28}{'server ms':>10}{'KB sent':>10}{'drawn ms':>10}")
+    print(f"  {'':28}{'server ms':>10}{'CPU ms':>10}{'KB sent':>10}{'drawn ms':>10}")
     for app, walks in results.items():
         for kind, steps in walks.items():
             print(
-                f"  {app + ', ' + kind:28}{median(s.server_ms for s in steps):10.0f}"
+                f"  {app + ', ' + kind:28}{median(s.server_ms for s in steps):10.0f}{median(s.cpu_ms for s in steps):10.0f}"
                 f"{median(s.bytes for s in steps) / 1000:10.1f}{median(s.drawn_ms for s in steps):10.0f}"
             )
     if len(results) == 2:

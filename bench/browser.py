@@ -14,11 +14,14 @@ Per date change:
   server ms  rerun request sent -> "script finished" received, over loopback
   bytes      everything the server sent for that rerun
   drawn ms   the click -> the new areas in the map's SVG
+  CPU ms     the server process's CPU time (user and system, from /proc) from before the click
+             until the socket is quiet again: what one reader's date change costs the server
 """
 
 from __future__ import annotations
 
 import base64
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -74,6 +77,13 @@ class Step:
     server_ms: float
     bytes: int
     drawn_ms: float
+    cpu_ms: float
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux: /proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -87,6 +97,7 @@ class Frame:
 @dataclass
 class MapPage:
     page: Page
+    server_pid: int
     frames: list[Frame] = field(default_factory=list)
 
     def note(self, sent: bool, event: dict) -> None:
@@ -96,12 +107,12 @@ class MapPage:
         self.frames.append(Frame(event["timestamp"], sent, len(data), finished))
 
 
-def open_page(browser: Browser, url: str) -> MapPage:
+def open_page(browser: Browser, url: str, server_pid: int) -> MapPage:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.route("**/*", serve_offline)
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
-    watched = MapPage(page)
+    watched = MapPage(page, server_pid)
     devtools = context.new_cdp_session(page)
     devtools.send("Network.enable")
     devtools.on("Network.webSocketFrameSent", lambda event: watched.note(True, event))
@@ -135,6 +146,7 @@ def change_date(watched: MapPage, button: str, timeout: float = 120_000) -> Step
     """Click a date button; wait until the map shows other areas and the script has finished."""
     page = watched.page
     seen = len(watched.frames)
+    cpu_before = cpu_seconds(watched.server_pid)
     page.evaluate("window.__bench.arm()")
     page.get_by_role("button", name=button, exact=True).first.click()
     page.wait_for_function("window.__bench.drawnAt !== null", timeout=timeout)
@@ -150,4 +162,5 @@ def change_date(watched: MapPage, button: str, timeout: float = 120_000) -> Step
     received = sum(frame.size for frame in frames if not frame.sent and sent.seconds <= frame.seconds <= done.seconds)
     settle(page)
     quiet(watched, 0.3)
-    return Step((done.seconds - sent.seconds) * 1000, received, drawn)
+    cpu_ms = (cpu_seconds(watched.server_pid) - cpu_before) * 1000
+    return Step((done.seconds - sent.seconds) * 1000, received, drawn, cpu_ms)
