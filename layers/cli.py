@@ -204,7 +204,10 @@ def cmd_export(store: Store, args, out: TextIO) -> int:
             store.faction(faction)
         factions = args.faction
     suffixes = {kind.extension: name for name, kind in FORMATS.items()}
-    name = args.format or suffixes.get(Path(args.out).suffix.lower() if args.out else "", "geojson")
+    named = suffixes.get(Path(args.out).suffix.lower()) if args.out else None
+    if args.format and named and named != args.format:
+        raise CommandError(f"--out {args.out} names a {FORMATS[named].label} file but --format is {args.format}")
+    name = args.format or named or "geojson"
     if name == "gpkg" and not args.out:
         raise CommandError("a GeoPackage is a database file, not text: give --out FILE.gpkg")
     if args.history:

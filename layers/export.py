@@ -31,29 +31,29 @@ LICENCE = "CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
 ATTRIBUTION = "Libya control map project; cite it and the sources each area lists (sources, source_urls)"
 SEPARATOR = " | "  # between sources; `contested_with_text` joins faction ids with a bare "|"
 
-AREA_COLUMNS = [
-    "id",
-    "faction",
-    "faction_name",
-    "colour",
-    "name",
-    "status",
-    "contested_with",
-    "contested_with_text",
-    "note",
-    "first_evidence",
-    "sources",
-    "source_titles",
-    "source_urls",
-    "source_dates",
-    "valid_from",
-    "valid_to",
-    "record_to",
-    "km2",
-]
-CHANGE_COLUMNS = ["id", "faction", "faction_name", "colour", "change", "before", "after", "km2"]
-LIST_COLUMNS = ("contested_with", "sources")
-DATE_COLUMNS = ("valid_from", "valid_to", "record_to", "before", "after")
+# The kind of every column, which each format writes as its own type (see layers/formats.py).
+TEXT, LIST, FLAG, DATE, NUMBER = "text", "list", "flag", "date", "number"
+IDENTITY = {"id": TEXT, "faction": TEXT, "faction_name": TEXT, "colour": TEXT}
+AREA_SCHEMA = {
+    **IDENTITY,
+    "name": TEXT,
+    "status": TEXT,
+    "contested_with": LIST,
+    "contested_with_text": TEXT,
+    "note": TEXT,
+    "first_evidence": FLAG,
+    "sources": LIST,
+    "source_titles": TEXT,
+    "source_urls": TEXT,
+    "source_dates": TEXT,
+    "valid_from": DATE,
+    "valid_to": DATE,
+    "record_to": DATE,
+    "km2": NUMBER,
+}
+CHANGE_SCHEMA = {**IDENTITY, "change": TEXT, "before": DATE, "after": DATE, "km2": NUMBER}
+AREA_COLUMNS, CHANGE_COLUMNS = list(AREA_SCHEMA), list(CHANGE_SCHEMA)
+KINDS = {**AREA_SCHEMA, **CHANGE_SCHEMA}
 
 
 @dataclass(frozen=True)

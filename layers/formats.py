@@ -1,11 +1,11 @@
 """An export (`layers.export`) written in the formats our users' tools read.
 
 Every format holds the same fields with the same values. Lists (`contested_with`, `sources`) are
-JSON text, which every format and every client holds (see `_lists_as_text`), beside their flat text.
+JSON text, which every format and every client holds (see `_typed`), beside their flat text.
 - GeoJSON (RFC 7946): a feature `id`; licence, attribution and title as top-level members.
 - GeoPackage: typed fields (dates as Date, null while current, so a `-where` on `valid_to`
   works in GDAL 3.6), MultiPolygon geometry, the licence in its metadata and a QGIS style
-  (`layer_styles`) so QGIS opens it coloured by faction and tier, the history time-enabled.
+  (`layer_styles`) so QGIS opens it coloured by faction and tier, and areas time-enabled.
 - KML for Google Earth: a folder per faction, a style per faction and tier, a TimeSpan per
   area for the time slider, every field as ExtendedData and a description with the sources.
 - CSV for spreadsheets: one row per feature, a point inside it instead of the shape, and
@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import geopandas as gpd
 import msgspec
@@ -31,68 +31,78 @@ import pyarrow as pa
 import pyogrio
 import shapely
 
-from layers.export import ATTRIBUTION, DATE_COLUMNS, LICENCE, LIST_COLUMNS, Export
-from layers.geojson import PRECISION, dumps, rfc7946_shapes
+from layers.export import ATTRIBUTION, DATE, FLAG, KINDS, LICENCE, LIST, NUMBER, Export
+from layers.geojson import PRECISION, dumps, geometry_texts, rfc7946_shapes
 from layers.geometry import multipolygons
 from layers.markup import spreadsheet_safe
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 QGIS_VERSION = "3.22.0"  # the oldest QGIS we test against (Debian 12)
 TIER_KEYS = ("status", "change")  # what sets an area's look beside its faction: held/contested/zone, gained/lost
-# Fill opacity and pattern per tier, shared by the GeoPackage's QGIS style and the KML styles.
+
+
+class Look(NamedTuple):
+    """How a tier is drawn in the GeoPackage's QGIS style and in KML, beside its faction's colour."""
+
+    opacity: float  # of the fill
+    fill: str  # QGIS brush style: solid, no, or a hatching such as b_diagonal
+    outline: str  # QGIS pen style: solid, dash, dot or no
+
+
 LOOKS = {
-    "held": (0.55, "solid", "solid"),
-    "contested": (0.45, "b_diagonal", "dash"),
-    "zone": (0.18, "solid", "no"),
-    "gained": (0.55, "solid", "solid"),
-    "lost": (0.0, "no", "dash"),
-    "first recorded": (0.3, "solid", "dot"),
+    "held": Look(0.55, "solid", "solid"),
+    "contested": Look(0.45, "b_diagonal", "dash"),
+    "zone": Look(0.18, "solid", "no"),
+    "gained": Look(0.55, "solid", "solid"),
+    "lost": Look(0.0, "no", "dash"),
+    "first recorded": Look(0.3, "solid", "dot"),
 }
 
 
-def _value(value):
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, (list, str)) and bool(pd.isna(value)))
+
+
+def _as_written(column: str, value):
+    """A value as every format writes it: lists as JSON text, dates as ISO text, no NaN."""
+    if KINDS.get(column) == LIST:
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (float, np.floating)) and np.isnan(value):
         return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _records(table: gpd.GeoDataFrame) -> Iterator[dict]:
     columns = [column for column in table.columns if column != "geometry"]
     for row in zip(*(table[column] for column in columns)):
-        yield {column: _value(value) for column, value in zip(columns, row)}
+        yield {column: _as_written(column, value) for column, value in zip(columns, row)}
 
 
 def to_geojson(export: Export) -> bytes:
-    """Geometries written by GEOS straight to text (the slow part in Python), properties by msgspec."""
-    texts = shapely.to_geojson(multipolygons(rfc7946_shapes(export.table.geometry)))
+    """Properties encoded by msgspec, geometries as text made once for all (`geometry_texts`)."""
+    texts = geometry_texts(multipolygons(rfc7946_shapes(export.table.geometry)))
     features = (
         {"type": "Feature", "id": properties["id"], "properties": properties, "geometry": msgspec.Raw(text)}
-        for properties, text in zip(_records(_lists_as_text(export.table)), texts)
+        for properties, text in zip(_records(export.table), texts)
     )
     members = {"title": export.title, "licence": LICENCE, "attribution": ATTRIBUTION}
-    return dumps({"type": "FeatureCollection", **members, "features": features}).encode("utf-8")  # streamed
+    return dumps({"type": "FeatureCollection", **members, "features": features}).encode("utf-8")
 
 
-def _lists_as_text(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Lists as JSON text, in every format: a JSON-typed field (what GDAL makes of a list of objects)
-    stops QGIS 3.22 saving the layer in any format ("Unsupported type for field sources")."""
-    flat = table.copy()
-    for column in LIST_COLUMNS:
-        if column in flat:
-            flat[column] = [json.dumps(items, ensure_ascii=False) for items in flat[column]]
-    return flat
+ARROW_TYPES = {DATE: pa.date32(), FLAG: pa.bool_(), NUMBER: pa.float64()}
 
 
 def _typed(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Lists as text, dates as Arrow dates (so GDAL writes Date fields, typed even when all null)."""
-    typed = _lists_as_text(table)
-    for column in DATE_COLUMNS:
-        if column in typed:
-            typed[column] = pd.array(list(typed[column]), dtype=pd.ArrowDtype(pa.date32()))
+    """Every column as an Arrow array of its kind, so GDAL types each field the same even when the
+    table is empty or a column all null (dates as Date fields; lists as JSON text, which every
+    client holds: a JSON-typed field stops QGIS 3.22 saving the layer in any format)."""
+    typed = table.copy()
+    for column in table.columns.drop("geometry"):
+        kind = KINDS[column]
+        values = [None if _missing(v) else _as_written(column, v) if kind != DATE else v for v in table[column]]
+        typed[column] = pd.array(values, dtype=pd.ArrowDtype(ARROW_TYPES.get(kind, pa.string())))
     return typed
 
 
@@ -147,14 +157,14 @@ def qgis_style(table: gpd.GeoDataFrame) -> str:
             label=f"{name}: {tier}",
             filter=f"\"faction\" = '{quoted}' AND \"{key}\" = '{tier}'",
         )
-        opacity, fill, outline = LOOKS[tier]
+        look = LOOKS[tier]
         symbol = ET.SubElement(symbols, "symbol", type="fill", name=str(number), alpha="1", clip_to_extent="1", force_rhr="0")
         layer = ET.SubElement(symbol, "layer", {"class": "SimpleFill", "enabled": "1", "locked": "0", "pass": "0"})
         options = ET.SubElement(layer, "Option", type="Map")
-        _option(options, "color", _rgba(colour, opacity if fill == "solid" else 1.0))
-        _option(options, "style", fill)
+        _option(options, "color", _rgba(colour, look.opacity if look.fill == "solid" else 1.0))
+        _option(options, "style", look.fill)
         _option(options, "outline_color", _rgba(colour, 1.0))
-        _option(options, "outline_style", outline)
+        _option(options, "outline_style", look.outline)
         _option(options, "outline_width", "0.4")
         _option(options, "outline_width_unit", "MM")
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n" + ET.tostring(qgis, encoding="unicode")
@@ -217,38 +227,42 @@ def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
 
 
 def _extended_data(parent: ET.Element, values: dict) -> None:
+    """Every field, an empty value where there is none (so a reader finds every field in every file)."""
     data = ET.SubElement(parent, "ExtendedData")
     for name, value in values.items():
-        if value is not None:
-            field = ET.SubElement(data, "Data", name=name)
-            _text(field, "value", value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        field = ET.SubElement(data, "Data", name=name)
+        _text(field, "value", "" if value is None else value if isinstance(value, str) else json.dumps(value))
 
 
-def _description(record: dict, tier_key: str) -> str:
+def _html(text: str) -> str:
+    """Escaped for HTML, and `$[` too, which Google Earth would fill in from the feature's fields."""
+    return html.escape(text).replace("$[", "&#36;[")
+
+
+def _description(record: dict, sources: list[dict], tier_key: str) -> str:
     """The popup: HTML built from escaped text, every address a link only when it is a web address."""
-    lines = [f"<b>{html.escape(record['faction_name'])}</b>: {html.escape(record[tier_key])}"]
+    lines = [f"<b>{_html(record['faction_name'])}</b>: {_html(record[tier_key])}"]
     if "valid_from" in record:
         lines.append(f"from {record['valid_from']} until {record['valid_to'] or 'the next change'} (exclusive)")
     if record.get("note"):
-        lines.append(html.escape(record["note"]))
-    for source in record.get("sources") or []:
-        title, url = html.escape(source.get("title") or ""), source.get("url") or ""
-        when = f" ({html.escape(source['published'])})" if source.get("published") else ""
-        link = f'<a href="{html.escape(url)}">{title}</a>' if url.startswith(("https://", "http://")) else title
+        lines.append(_html(record["note"]))
+    for source in sources:
+        title, url = _html(source.get("title") or ""), source.get("url") or ""
+        when = f" ({_html(source['published'])})" if source.get("published") else ""
+        link = f'<a href="{_html(url)}">{title}</a>' if url.startswith(("https://", "http://")) else title
         lines.append(link + when)
     return "<br/>".join(lines)
 
 
 def _kml_geometry(parent: ET.Element, geometry: shapely.Geometry) -> None:
-    """Polygons as KML rings, their coordinates taken from GEOS's GeoJSON text of each ring (fast, shortest form)."""
+    """Polygons (RFC 7946-ready, see `rfc7946_shapes`) as KML rings, coordinates from the rounded WKT."""
     multi = ET.SubElement(parent, "MultiGeometry")
-    for polygon in shapely.get_parts(shapely.orient_polygons(geometry, exterior_cw=False)):
+    for polygon in shapely.get_parts(geometry):
         element = ET.SubElement(multi, "Polygon")
-        rings = [polygon.exterior, *polygon.interiors]
-        texts = shapely.to_geojson(shapely.transform(np.array(rings), lambda xy: np.round(xy, PRECISION)))
-        for number, text in enumerate(texts):
+        rings = shapely.to_wkt([polygon.exterior, *polygon.interiors], rounding_precision=PRECISION, trim=True)
+        for number, wkt in enumerate(rings):
             boundary = ET.SubElement(element, "innerBoundaryIs" if number else "outerBoundaryIs")
-            pairs = text[text.index("[[") + 2 : text.rindex("]]")].replace("],[", " ")
+            pairs = wkt[wkt.index("(") + 1 : -1].replace(", ", ";").replace(" ", ",").replace(";", " ")
             _text(ET.SubElement(boundary, "LinearRing"), "coordinates", pairs)
 
 
@@ -257,52 +271,54 @@ def to_kml(export: Export) -> bytes:
     kml = ET.Element(f"{{{KML_NS}}}kml")
     document = ET.SubElement(kml, "Document")
     _text(document, "name", export.title)
-    _text(document, "description", html.escape(f"{LICENCE}. {ATTRIBUTION}."))
+    _text(document, "description", _html(f"{LICENCE}. {ATTRIBUTION}."))
     key, looks = _tiers(export.table)  # styles, then ExtendedData: the order KML 2.2's schema gives
     for faction, _, colour, tier in looks:
-        opacity, fill, outline = LOOKS[tier]
+        look = LOOKS[tier]
         style = ET.SubElement(document, "Style", id=_style_id(faction, tier))
         line = ET.SubElement(style, "LineStyle")
-        _text(line, "color", _kml_colour(colour, 0.0 if outline == "no" else 1.0))
+        _text(line, "color", _kml_colour(colour, 0.0 if look.outline == "no" else 1.0))
         _text(line, "width", "1.5")
         poly = ET.SubElement(style, "PolyStyle")
-        _text(poly, "color", _kml_colour(colour, opacity if fill == "solid" else opacity / 2))
-        _text(poly, "fill", "0" if fill == "no" else "1")
+        _text(poly, "color", _kml_colour(colour, look.opacity if look.fill == "solid" else look.opacity / 2))
+        _text(poly, "fill", "0" if look.fill == "no" else "1")
     _extended_data(document, {"title": export.title, "licence": LICENCE, "attribution": ATTRIBUTION})
     folders: dict[str, ET.Element] = {}
-    rows = zip(_records(export.table), _records(_lists_as_text(export.table)), export.table.geometry)
-    for record, fields, shape in rows:
+    sources = export.table["sources"] if "sources" in export.table else [[]] * len(export.table)
+    for record, cited, shape in zip(_records(export.table), sources, rfc7946_shapes(export.table.geometry)):
         if record["faction"] not in folders:
             folders[record["faction"]] = ET.SubElement(document, "Folder")
             _text(folders[record["faction"]], "name", record["faction_name"])
         placemark = ET.SubElement(folders[record["faction"]], "Placemark")
         _text(placemark, "name", record.get("name") or f"{record['faction_name']}: {record[key]}")
-        _text(placemark, "description", _description(record, key))
+        _text(placemark, "description", _description(record, cited, key))
         if record.get("valid_from"):
             span = ET.SubElement(placemark, "TimeSpan")
             _text(span, "begin", record["valid_from"])
             if record.get("valid_to"):
                 _text(span, "end", record["valid_to"])
         _text(placemark, "styleUrl", "#" + _style_id(record["faction"], record[key]))
-        _extended_data(placemark, fields)
+        _extended_data(placemark, record)
         _kml_geometry(placemark, shape)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(kml, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
 def to_csv(export: Export) -> bytes:
-    table = _typed(export.table)
+    """UTF-8 with a byte-order mark, without which Excel reads the text as the system's code page."""
+    rows = pd.DataFrame(_typed(export.table).drop(columns="geometry"))
     points = export.table.geometry.representative_point()
-    rows = pd.DataFrame(table.drop(columns="geometry"))
     rows["lon"], rows["lat"] = points.x.round(PRECISION), points.y.round(PRECISION)
     rows["licence"] = f"{LICENCE}; {ATTRIBUTION}"
     for column in rows.columns:
-        if rows[column].dtype == object or pd.api.types.is_string_dtype(rows[column]):
+        if pd.api.types.is_string_dtype(rows[column]):
             rows[column] = [spreadsheet_safe(v) if isinstance(v, str) else v for v in rows[column]]
-    return rows.to_csv(index=False).encode("utf-8")
+    return rows.to_csv(index=False).encode("utf-8-sig")
 
 
 @dataclass(frozen=True)
 class Format:
+    """A format users can choose: its name in the app, file extension, media type and writer."""
+
     label: str
     extension: str
     media_type: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -20,6 +21,8 @@ from shapely.geometry import mapping, shape
 
 from layers.geometry import polygonal
 
+WKT_POINT = re.compile(r"(-?[0-9.]+) (-?[0-9.]+)")
+GEOJSON_TYPES = {shapely.GeometryType.POLYGON: "Polygon", shapely.GeometryType.MULTIPOLYGON: "MultiPolygon"}
 PRECISION = 6  # decimal places: about 0.1 m, far below what the sources support
 TEMP_SUFFIX = ".tmp"
 
@@ -51,6 +54,20 @@ def rfc7946_shapes(geometries: Iterable[shapely.Geometry]) -> np.ndarray:
         shapes[at] = polygonal(snapped) if polygons else snapped
     oriented = shapely.orient_polygons(shapes, exterior_cw=False)
     return shapely.transform(oriented, lambda xy: np.round(xy, PRECISION))
+
+
+def geometry_texts(shapes: np.ndarray) -> list[str]:
+    """GeoJSON text of each (RFC 7946-ready) shape, coordinates to 6 decimals at most.
+
+    GEOS's GeoJSON writer prints 17 significant digits (16.671068000000002 for 16.671068),
+    its WKT writer rounds and trims, so the text is made from the WKT, bracket by bracket.
+    """
+    texts = []
+    for kind, wkt in zip(shapely.get_type_id(shapes), shapely.to_wkt(shapes, rounding_precision=PRECISION, trim=True)):
+        body = wkt[wkt.find("(") :] if "(" in wkt else "()"
+        coordinates = WKT_POINT.sub(r"[\1,\2]", body).replace("(", "[").replace(")", "]").replace(", ", ",")
+        texts.append(f'{{"type":"{GEOJSON_TYPES[kind]}","coordinates":{coordinates}}}')
+    return texts
 
 
 def rfc7946_geometry(geometry: shapely.Geometry) -> dict[str, Any]:

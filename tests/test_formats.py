@@ -88,6 +88,13 @@ def test_the_flat_source_texts_line_up_with_the_sources(on_derna_day):
         assert properties["source_dates"].split(" | ") == [s.get("published", "") for s in sources]
 
 
+def test_geojson_coordinates_have_at_most_six_decimals(shipped):
+    """GEOS's own GeoJSON writer would print 16.671068 as 16.671068000000002."""
+    text = FORMATS["geojson"].write(history_export(shipped, ["tebu", "tuareg"])).decode()
+    coordinates = "".join(re.findall(r'"coordinates":([-0-9.,\[\]]+)', text))
+    assert coordinates and not re.search(r"\.[0-9]{7}", coordinates)
+
+
 def test_every_feature_has_every_property_and_a_multipolygon(on_derna_day):
     for item in features(on_derna_day).values():
         assert list(item["properties"]) == AREA_COLUMNS and item["geometry"]["type"] == "MultiPolygon"
@@ -113,6 +120,18 @@ def test_geopackage_dates_are_dates_even_when_every_valid_to_is_null(shipped, tm
     info = pyogrio.read_info(write(tmp_path, state_export(shipped, LAST_DAY), "gpkg"), layer="areas")
     types = dict(zip(info["fields"], info["ogr_types"]))
     assert types["valid_from"] == types["valid_to"] == "OFTDate" and info["geometry_type"] == "MultiPolygon"
+
+
+def test_an_empty_geopackage_types_its_fields_as_a_full_one(shipped, tmp_path):
+    empty = state_export(shipped, date(2020, 1, 1), ["brsc"])  # the BRSC held nothing after 2017
+    types = [
+        dict(zip(info["fields"], info["ogr_types"]))
+        for info in (
+            pyogrio.read_info(write(tmp_path, export, "gpkg", name), layer="areas")
+            for export, name in ((empty, "e"), (state_export(shipped, LAST_DAY), "f"))
+        )
+    ]
+    assert empty.table.empty and types[0] == types[1]
 
 
 def test_geopackage_opens_in_qgis_styled_by_faction_and_tier(on_derna_day, tmp_path):
@@ -149,11 +168,30 @@ def test_geopackage_carries_licence_and_title_in_its_metadata(on_derna_day, tmp_
 
 
 def test_kml_gives_every_area_a_time_span_from_its_interval(shipped):
-    export = history_export(shipped, ["brsc"])
+    export = history_export(shipped, ["pfg", "tuareg"])
     placemarks = ET.fromstring(FORMATS["kml"].write(export)).iter(f"{KML}Placemark")
     spans = [(p.findtext(f"{KML}TimeSpan/{KML}begin"), p.findtext(f"{KML}TimeSpan/{KML}end")) for p in placemarks]
     intervals = zip(export.table["valid_from"], export.table["valid_to"])
-    assert spans == [(start.isoformat(), end.isoformat()) for start, end in intervals]  # the BRSC's ground ended in 2017
+    assert spans == [(start.isoformat(), end.isoformat() if end else None) for start, end in intervals]
+    assert (None in {end for _, end in spans}) and len(spans) > 2  # the Tuareg's last areas are current at the ceasefire
+
+
+def test_kml_polygons_are_valid_and_counter_clockwise(shipped):
+    """Change shapes come from overlays, off the grid: plain rounding would fold some of them."""
+    export = changes_export(compare(shipped, date(2014, 6, 1), date(2020, 10, 23)), shipped.registry)
+    for ring_set in ET.fromstring(FORMATS["kml"].write(export)).iter(f"{KML}Polygon"):
+        rings = [
+            [tuple(map(float, pair.split(","))) for pair in ring.text.split()] for ring in ring_set.iter(f"{KML}coordinates")
+        ]
+        polygon = shapely.Polygon(rings[0], rings[1:])
+        assert polygon.is_valid and polygon.exterior.is_ccw
+
+
+def test_kml_leaves_no_field_placeholder_for_google_earth_to_fill(empty_root):
+    write_layer(empty_root, "pfg", "2015-01-01", [area(23.75, 19.86, "Kufra", note="$[faction_name] and $[id]")])
+    document = ET.fromstring(FORMATS["kml"].write(state_export(Store(empty_root), date(2015, 1, 1))))
+    (description,) = [d.text for d in document.iter(f"{KML}description") if "Kufra" not in d.text and "faction_name" in d.text]
+    assert "$[" not in description and "&#36;[faction_name]" in description
 
 
 def test_kml_is_valid_against_the_ogc_kml_2_2_schema(shipped, on_derna_day, tmp_path):
@@ -192,6 +230,10 @@ def test_csv_has_a_row_per_area_with_a_point_inside_it(on_derna_day):
     assert all(shape.contains(shapely.Point(lon, lat)) for shape, lon, lat in zip(shapes, rows["lon"], rows["lat"]))
 
 
+def test_csv_starts_with_the_byte_order_mark_excel_needs_for_utf8(on_derna_day):
+    assert FORMATS["csv"].write(on_derna_day).startswith(b"\xef\xbb\xbfid,")
+
+
 def test_csv_cells_a_spreadsheet_would_run_as_formulas_start_with_a_quote(empty_root):
     write_layer(empty_root, "pfg", "2015-01-01", [area(23.75, 19.86, "Kufra", note='=HYPERLINK("https://evil.example")')])
     rows = pd.read_csv(io.BytesIO(FORMATS["csv"].write(state_export(Store(empty_root), date(2015, 1, 1)))))
@@ -204,6 +246,11 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_start_with_a_quote(empty_
 def test_export_takes_its_format_from_the_out_suffix(tmp_path):
     code, _, _ = run("export", "--date", "2015-02-17", "--faction", "brsc", "--out", str(tmp_path / "brsc.kml"))
     assert code == 0 and ET.parse(tmp_path / "brsc.kml").getroot().tag == f"{KML}kml"
+
+
+def test_export_refuses_a_format_other_than_the_out_suffix_says(tmp_path):
+    code, _, err = run("export", "--date", "2015-02-17", "--format", "geojson", "--out", str(tmp_path / "state.gpkg"))
+    assert code == 1 and "names a GeoPackage file but --format is geojson" in err and not (tmp_path / "state.gpkg").exists()
 
 
 def test_export_asks_for_a_file_for_a_geopackage():
