@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import sys
+import time
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
 from layers.record import Period, record_period
 from layers.registry import RegistryError
+from layers.site import write_site
 from layers.store import Store, default_root
 from layers.summary import war_in_numbers
 from layers.timeline import answer, tag_points, tier, who
@@ -245,6 +247,15 @@ def cmd_diff(store: Store, args, out: TextIO) -> int:
     return 0
 
 
+def cmd_site(store: Store, args, out: TextIO) -> int:
+    began = time.perf_counter()
+    write_site(store, Path(args.out))
+    files = [path for path in Path(args.out).rglob("*") if path.is_file()]
+    size = sum(path.stat().st_size for path in files) / 1e6
+    print(f"{args.out}: {len(files)} files, {size:.1f} MB, in {time.perf_counter() - began:.0f} s; open index.html", file=out)
+    return 0
+
+
 def cmd_stats(store: Store, args, out: TextIO) -> int:
     series = war_in_numbers(store, total_km2([store.outline]))
     if args.csv:
@@ -363,6 +374,10 @@ def parser() -> argparse.ArgumentParser:
     stats_cmd = commands.add_parser("stats", help="km² and share of Libya per faction on every change date")
     stats_cmd.add_argument("--csv", action="store_true", help="write CSV (for Excel, pandas or R) instead of a table")
     stats_cmd.set_defaults(run=cmd_stats)
+
+    site_cmd = commands.add_parser("site", help="a static site of the whole record, for any static host or a folder")
+    site_cmd.add_argument("--out", required=True, help="the folder to write (empty, or a site this command wrote)")
+    site_cmd.set_defaults(run=cmd_site)
 
     add_cmd = commands.add_parser("add", help="import a new version of a faction's layer from a GeoJSON file")
     add_cmd.add_argument("faction")

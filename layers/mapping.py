@@ -39,9 +39,9 @@ OUTLINE_DETAIL = 0.002  # degrees, about 200 m: a tenth of a pixel at the countr
 LABEL_PX = (6.2, 12, 6)  # a .place-label's width per character, its height and its gap from the dot, in pixels
 SENTENCE_END = re.compile(r"(?<=[.:;])\s+")  # where control_data cuts notes, to send each sentence once
 LABEL_CSS = """<style>
-.place-label{background:transparent;border:0;box-shadow:none;padding:0 0 0 2px;font:600 11px/1.1 sans-serif;
+.leaflet-tooltip.place-label{background:transparent;border:0;box-shadow:none;padding:0 0 0 2px;font:600 11px/1.1 sans-serif;
 color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
-.place-label:before{display:none}
+.leaflet-tooltip.place-label:before{display:none}
 .control-legend{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px/1.5 sans-serif;
 box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:240px}
 .control-legend .factions{display:grid;grid-template-columns:auto auto;column-gap:10px}
@@ -85,6 +85,19 @@ def town_dots(state: gpd.GeoDataFrame, marks: Sequence[list], position: dict[str
     return [
         [int(place), [int(side) for side in row.sides], bool(row.contested or len(row.sides) > 1)]
         for place, row in places.iterrows()
+    ]
+
+
+def faction_entries(registry: dict[str, Faction], factions: Iterable[str]) -> list[dict]:
+    """Factions as the drawing scripts read them: id, escaped names, colour."""
+    return [
+        {
+            "id": f,
+            "name": html.escape(registry[f].name),
+            "short": html.escape(registry[f].short_name),
+            "colour": registry[f].colour,
+        }
+        for f in factions
     ]
 
 
@@ -132,10 +145,7 @@ def control_data(
         "note": [[text(sentence) for sentence in sentences] for sentences in notes],
     }
     return {
-        "factions": [
-            {"name": html.escape(registry[f].name), "short": html.escape(registry[f].short_name), "colour": registry[f].colour}
-            for f in factions
-        ],
+        "factions": faction_entries(registry, factions),
         "sources": list(sources),
         "texts": list(texts),
         "grid": grid(level),
@@ -145,63 +155,91 @@ def control_data(
     }
 
 
+# The scripts that draw a date's areas and town dots from `control_data`: used by the app's map
+# (ControlAreas, TownDots) and by the static site (layers/site.py), so both draw alike.
+AREAS_JS = """function (data) {
+    function ring(code) {  // detail.encoded_shapes, back to degrees
+        var points = [], x = 0, y = 0, i = 0;
+        function step() {
+            var natural = 0, shift = 0, bits;
+            do { bits = code.charCodeAt(i++) - 63; natural |= (bits & 31) << shift; shift += 5; } while (bits >= 32);
+            return natural & 1 ? ~(natural >> 1) : natural >> 1;
+        }
+        while (i < code.length) {
+            x += step(); y += step();
+            points.push([x * data.grid, y * data.grid]);
+        }
+        return points;
+    }
+    var shapes = data.shapes.map(function (polygons) {
+        return {type: "MultiPolygon", coordinates: polygons.map(function (rings) { return rings.map(ring); })};
+    });
+    var areas = data.areas, text = function (i) { return data.texts[i]; };
+    function link(source) {  // markup.source_parts: title, href (http(s) or empty) and date, each escaped
+        var anchor = '<a href="' + source[1] + '" target="_blank" rel="noopener noreferrer">';
+        return (source[1] ? anchor + source[0] + "</a>" : source[0]) + (source[2] ? " (" + source[2] + ")" : "");
+    }
+    var features = areas.shape.map(function (shape, i) {
+        return {type: "Feature", geometry: shapes[shape], properties: {
+            name: text(areas.name[i]), faction: areas.faction[i], contested: areas.contested[i], zone: areas.zone[i],
+            status: text(areas.status[i]), since: text(areas.since[i]), sources: areas.sources[i],
+            note: areas.note[i].map(text).join(" ")}};
+    });
+    var layer = L.geoJSON(features, {
+        style: function (feature) {
+            var colour = data.factions[feature.properties.faction].colour;
+            var contested = feature.properties.contested, zone = feature.properties.zone;
+            return {color: colour, fillColor: colour, weight: zone ? (contested ? 1 : 0) : (contested ? 2.5 : 1),
+                    dashArray: contested ? "6 4" : null,
+                    fillOpacity: zone ? (contested ? 0.08 : 0.18) : (contested ? 0.2 : 0.6)};
+        },
+        onEachFeature: function (feature, area) {
+            var p = feature.properties, faction = data.factions[p.faction];
+            area.bindTooltip("<b>" + p.name + "</b><br>" + faction.short + " · " + p.status);
+            area.bindPopup(function () {
+                return "<b>" + p.name + "</b><br>" + faction.name + "<br>" + p.status + ", " + p.since +
+                    (p.note ? "<p>" + p.note + "</p>" : "") + "<ul>" +
+                    p.sources.map(function (i) { return "<li>" + link(data.sources[i]) + "</li>"; }).join("") +
+                    "</ul>";
+            }, {maxWidth: 360});
+            area.on({mouseover: function () { area.setStyle({weight: 3, fillOpacity: p.zone ? 0.3 : 0.75}); },
+                     mouseout: function () { layer.resetStyle(area); }});
+        }
+    });
+    return layer;
+}"""
+DOTS_JS = """function (data) {
+    var dots = L.layerGroup();
+    dots.once("add", function () {
+        var marks = dots._map.placeMarks;  // the map this group was just added to
+        data.dots.forEach(function (dot) {
+            var place = marks[dot[0]], contested = dot[2], size = place[3] ? 11 : 8;
+            var sides = dot[1].map(function (i) { return data.factions[i]; });
+            var colours = sides.map(function (side) { return side.colour; });
+            if (contested && colours.length == 1) colours.push("#ffffff");  // the other side is not shown
+            var fill = colours.map(function (colour, k) {
+                return colour + " " + (100 * k / colours.length) + "% " + (100 * (k + 1) / colours.length) + "%";
+            });
+            L.marker([place[0], place[1]], {
+                icon: L.divIcon({className: "town-dot", iconSize: [size, size],
+                                 html: '<i style="background:linear-gradient(90deg,' + fill.join(",") + ')"></i>'}),
+                bubblingMouseEvents: true  // a click on a town is a click on the map there
+            }).bindTooltip(place[2] + " · " + sides.map(function (side) { return side.short; }).join(" / ") +
+                           " · " + (contested ? "contested" : "held"))
+              .addTo(dots);
+        });
+    });
+    return dots;
+}"""
+
+
 class ControlAreas(MacroElement):
     """Every faction's areas as one Leaflet GeoJSON layer: faction colours, contested ground dashed,
     a tooltip, and a popup with the sources that is put together only when opened."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (data) {
-            function ring(code) {  // detail.encoded_shapes, back to degrees
-                var points = [], x = 0, y = 0, i = 0;
-                function step() {
-                    var natural = 0, shift = 0, bits;
-                    do { bits = code.charCodeAt(i++) - 63; natural |= (bits & 31) << shift; shift += 5; } while (bits >= 32);
-                    return natural & 1 ? ~(natural >> 1) : natural >> 1;
-                }
-                while (i < code.length) {
-                    x += step(); y += step();
-                    points.push([x * data.grid, y * data.grid]);
-                }
-                return points;
-            }
-            var shapes = data.shapes.map(function (polygons) {
-                return {type: "MultiPolygon", coordinates: polygons.map(function (rings) { return rings.map(ring); })};
-            });
-            var areas = data.areas, text = function (i) { return data.texts[i]; };
-            function link(source) {  // markup.source_parts: title, href (http(s) or empty) and date, each escaped
-                var anchor = '<a href="' + source[1] + '" target="_blank" rel="noopener noreferrer">';
-                return (source[1] ? anchor + source[0] + "</a>" : source[0]) + (source[2] ? " (" + source[2] + ")" : "");
-            }
-            var features = areas.shape.map(function (shape, i) {
-                return {type: "Feature", geometry: shapes[shape], properties: {
-                    name: text(areas.name[i]), faction: areas.faction[i], contested: areas.contested[i], zone: areas.zone[i],
-                    status: text(areas.status[i]), since: text(areas.since[i]), sources: areas.sources[i],
-                    note: areas.note[i].map(text).join(" ")}};
-            });
-            var layer = L.geoJSON(features, {
-                style: function (feature) {
-                    var colour = data.factions[feature.properties.faction].colour;
-                    var contested = feature.properties.contested, zone = feature.properties.zone;
-                    return {color: colour, fillColor: colour, weight: zone ? (contested ? 1 : 0) : (contested ? 2.5 : 1),
-                            dashArray: contested ? "6 4" : null,
-                            fillOpacity: zone ? (contested ? 0.08 : 0.18) : (contested ? 0.2 : 0.6)};
-                },
-                onEachFeature: function (feature, area) {
-                    var p = feature.properties, faction = data.factions[p.faction];
-                    area.bindTooltip("<b>" + p.name + "</b><br>" + faction.short + " · " + p.status);
-                    area.bindPopup(function () {
-                        return "<b>" + p.name + "</b><br>" + faction.name + "<br>" + p.status + ", " + p.since +
-                            (p.note ? "<p>" + p.note + "</p>" : "") + "<ul>" +
-                            p.sources.map(function (i) { return "<li>" + link(data.sources[i]) + "</li>"; }).join("") +
-                            "</ul>";
-                    }, {maxWidth: 360});
-                    area.on({mouseover: function () { area.setStyle({weight: 3, fillOpacity: p.zone ? 0.3 : 0.75}); },
-                             mouseout: function () { layer.resetStyle(area); }});
-                }
-            });
-            return layer;
-        })({{ this.json }});
+        var {{ this.get_name() }} = ({{ this.draw }})({{ this.json }});
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
     """)
@@ -209,6 +247,7 @@ class ControlAreas(MacroElement):
     def __init__(self, data: dict):
         super().__init__()
         self._name = "ControlAreas"
+        self.draw = AREAS_JS
         self.json = script_json({key: value for key, value in data.items() if key != "dots"})  # TownDots sends those
 
 
@@ -222,29 +261,7 @@ class TownDots(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function (data) {
-            var dots = L.layerGroup();
-            dots.once("add", function () {
-                var marks = dots._map.placeMarks;  // the map this group was just added to
-                data.dots.forEach(function (dot) {
-                    var place = marks[dot[0]], contested = dot[2], size = place[3] ? 11 : 8;
-                    var sides = dot[1].map(function (i) { return data.factions[i]; });
-                    var colours = sides.map(function (side) { return side.colour; });
-                    if (contested && colours.length == 1) colours.push("#ffffff");  // the other side is not shown
-                    var fill = colours.map(function (colour, k) {
-                        return colour + " " + (100 * k / colours.length) + "% " + (100 * (k + 1) / colours.length) + "%";
-                    });
-                    L.marker([place[0], place[1]], {
-                        icon: L.divIcon({className: "town-dot", iconSize: [size, size],
-                                         html: '<i style="background:linear-gradient(90deg,' + fill.join(",") + ')"></i>'}),
-                        bubblingMouseEvents: true  // a click on a town is a click on the map there
-                    }).bindTooltip(place[2] + " · " + sides.map(function (side) { return side.short; }).join(" / ") +
-                                   " · " + (contested ? "contested" : "held"))
-                      .addTo(dots);
-                });
-            });
-            return dots;
-        })({{ this.json }});
+        var {{ this.get_name() }} = ({{ this.draw }})({{ this.json }});
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
     """)
@@ -252,6 +269,7 @@ class TownDots(MacroElement):
     def __init__(self, data: dict):
         super().__init__()
         self._name = "TownDots"
+        self.draw = DOTS_JS
         factions = [{"colour": f["colour"], "short": f["short"]} for f in data["factions"]]
         self.json = script_json({"factions": factions, "dots": data["dots"]})
 

@@ -2,11 +2,15 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import shapely
 from markdown_it import MarkdownIt
+from offline_assets import serve_offline
+from playwright.sync_api import Page, sync_playwright
 
 from layers.geojson import feature, feature_collection
 from layers.store import LOCK_FILE, SHIPPED_ROOT, Store
@@ -28,6 +32,56 @@ def require(tool_present: bool, what: str, install: str) -> None:
     if not tool_present:
         message = f"{what} is needed for these tests: `{install}` (bash .ci/run does)"
         pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(CHROMIUM.exists(), "Debian's chromium", "apt-get install chromium npm")
+    require(shutil.which("npm") is not None, "npm", "apt-get install chromium npm")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.route("**/*", serve_offline)
+    yield context.new_page()
+    context.close()
+
+
+class Watch:
+    """What a page must never do: open a dialog, fetch from or link to the attacker's hosts."""
+
+    HOSTS = ("evil.example", "sources.example")
+
+    def __init__(self, page: Page):
+        self.page, self.dialogs, self.requests = page, [], []
+        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        page.on(
+            "request",
+            lambda request: self.requests.append(request.url) if urlparse(request.url).hostname in self.HOSTS else None,
+        )
+
+    def live_markup(self) -> list[str]:
+        """Links and images to the attacker's host, in the page and in every map frame."""
+        found = []
+        for frame in self.page.frames:
+            found += frame.eval_on_selector_all(
+                "a[href*='evil.example'], img[src*='evil.example'], img[src='x']", "els => els.map(e => e.outerHTML)"
+            )
+        return found
+
+    def assert_clean(self) -> None:
+        time.sleep(1)  # let a late script or image fire, if one was injected
+        assert self.dialogs == [] and self.requests == [] and self.live_markup() == []
 
 
 SOURCE = {"title": "Test source", "url": "https://example.org/report", "published": "2015-02-17"}

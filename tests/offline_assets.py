@@ -60,7 +60,7 @@ def local_file(url: str) -> Path | None:
 def serve_offline(route) -> None:
     """A Playwright route handler: local copies for CDN assets, empty answers for the rest of the internet."""
     url = route.request.url
-    if url.startswith(("http://localhost", "http://127.0.0.1", "ws://", "data:", "blob:")):
+    if url.startswith(("http://localhost", "http://127.0.0.1", "ws://", "data:", "blob:", "file:")):
         route.continue_()
         return
     file = local_file(url)

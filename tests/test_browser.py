@@ -8,19 +8,15 @@ tile server cannot be reached.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from conftest import HOSTILE, hostile_geodata, require
+from conftest import HOSTILE, Watch, hostile_geodata
 from live_server import streamlit_server
-from offline_assets import serve_offline
-from playwright.sync_api import Frame, Page, sync_playwright
+from playwright.sync_api import Frame, Page
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 
@@ -28,26 +24,6 @@ MAP = 'iframe[title="streamlit_folium.st_folium"]'
 def server():
     with streamlit_server() as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM.exists(), "Debian's chromium", "apt-get install chromium npm")
-    require(shutil.which("npm") is not None, "npm", "apt-get install chromium npm")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.route("**/*", serve_offline)
-    yield context.new_page()
-    context.close()
 
 
 def settle(page: Page) -> None:
@@ -256,33 +232,6 @@ def hostile_server(tmp_path_factory):
     root = hostile_geodata(tmp_path_factory.mktemp("hostile") / "geodata")
     with streamlit_server(env={"LIBYA_CONTROL_GEODATA": str(root)}) as url:
         yield url
-
-
-class Watch:
-    """What a page must never do: open a dialog, fetch from or link to the attacker's hosts."""
-
-    HOSTS = ("evil.example", "sources.example")
-
-    def __init__(self, page: Page):
-        self.page, self.dialogs, self.requests = page, [], []
-        page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        page.on(
-            "request",
-            lambda request: self.requests.append(request.url) if urlparse(request.url).hostname in self.HOSTS else None,
-        )
-
-    def live_markup(self) -> list[str]:
-        """Links and images to the attacker's host, in the page and in every map frame."""
-        found = []
-        for frame in self.page.frames:
-            found += frame.eval_on_selector_all(
-                "a[href*='evil.example'], img[src*='evil.example'], img[src='x']", "els => els.map(e => e.outerHTML)"
-            )
-        return found
-
-    def assert_clean(self) -> None:
-        time.sleep(1)  # let a late script or image fire, if one was injected
-        assert self.dialogs == [] and self.requests == [] and self.live_markup() == []
 
 
 def test_hostile_names_notes_and_sources_stay_text_in_the_map_popups_and_place_history(page, hostile_server):

@@ -1,0 +1,317 @@
+"""A static site of the whole record: the map of any date drawn in the browser, with no server of ours.
+
+`write_site` makes a folder that works opened from disk, from any static host or behind a CDN:
+- `index.html`: the app's base map made with folium (outline, places, legend), the areas and
+  popups drawn by the app's own scripts (`AREAS_JS`, `DOTS_JS`), a date slider at day
+  precision, previous and next change, play, the km² of the date, and the date in the URL
+  fragment (`#date=2016-05-04`), so a link reopens the same view;
+- `lib/leaflet/`: Leaflet, copied into the repository from the npm registry;
+- `data/atlas.json`: the whole record drawn at a few zoom levels (README documents it as a
+  read-only data API), and `data/atlas.js`, the same for the page itself: a page opened
+  from a folder may load a script beside it but not fetch a file.
+
+Everything a date change needs is loaded with the page, so changing the date makes no request.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from layers.contract import StoreError
+from layers.detail import grid
+from layers.export import ATTRIBUTION, LICENCE
+from layers.geojson import write_atomic
+from layers.geometry import total_km2
+from layers.mapping import AREAS_JS, DOTS_JS, base_map, control_data, faction_entries, outline_shape, place_marks
+from layers.markup import script_json
+from layers.record import record_period
+from layers.store import Store
+from layers.summary import war_in_numbers
+from layers.timeline import state_at
+
+LEVELS = (5, 7, 9)  # detail levels (layers.detail): the country, a region, a city
+ASSETS = Path(__file__).resolve().parent / "site_assets"
+MARKER = "data/atlas.json"  # what shows a folder is a site this module wrote, safe to replace
+PLAY_STEP_MS = 1500
+TITLE = "Territorial control in Libya, 2014-2020"
+AREA_COLUMNS = ("name", "faction", "contested", "zone", "status", "since", "sources", "note")
+
+
+class _Interned(dict):
+    """Values listed once, each referred to by its position."""
+
+    def at(self, value) -> int:
+        return self.setdefault(value, len(self))
+
+    def listed(self) -> list:
+        return list(self)
+
+
+def _global_text(texts: _Interned, local: list[str]):
+    """A date's text positions to the atlas's."""
+    return lambda i: texts.at(local[i])
+
+
+def atlas(store: Store, levels: tuple[int, ...] = LEVELS) -> dict:
+    """Every change date drawn at each level, in the form `control_data` gives one date, with texts,
+    sources, shapes and area rows listed once for the whole record (most areas last many dates)."""
+    registry, marks = store.registry, place_marks(store.places)
+    factions = list(registry)
+    texts, sources, rows = _Interned(), _Interned(), _Interned()
+    shapes = {level: _Interned() for level in levels}
+    numbers = war_in_numbers(store, total_km2([store.outline]))
+    states = []
+    for day in store.index.dates:
+        state, drawn = state_at(store, day), {}
+        for level in levels:
+            data = control_data(state, registry, level, None, marks)
+            position = [factions.index(entry["id"]) for entry in data["factions"]]
+            area, text = data["areas"], _global_text(texts, data["texts"])
+            picked = [
+                rows.at(
+                    (
+                        text(area["name"][i]),
+                        position[area["faction"][i]],
+                        area["contested"][i],
+                        area["zone"][i],
+                        text(area["status"][i]),
+                        text(area["since"][i]),
+                        tuple(sources.at(tuple(data["sources"][s])) for s in area["sources"][i]),
+                        tuple(text(t) for t in area["note"][i]),
+                    )
+                )
+                for i in range(len(area["shape"]))
+            ]
+            shape_at = [shapes[level].at(json.dumps(shape)) for shape in data["shapes"]]
+            drawn[str(level)] = {"rows": picked, "shapes": [shape_at[s] for s in area["shape"]]}
+            dots = [[mark, [position[f] for f in held], contested] for mark, held, contested in data["dots"]]
+        on_day = numbers[numbers["date"] == day]
+        km2 = [
+            [factions.index(row.faction), round(row.held_km2), round(row.zone_km2), round(row.contested_km2), round(row.share, 4)]
+            for row in on_day.itertuples()
+        ]
+        states.append({"areas": drawn, "dots": dots, "km2": km2})
+    period = record_period(store)
+    listed_rows = rows.listed()
+    return {
+        "about": {"title": TITLE, "licence": LICENCE, "attribution": ATTRIBUTION},
+        "record": {"first": period.first.isoformat(), "last": period.last.isoformat()},
+        "dates": [day.isoformat() for day in store.index.dates],
+        "factions": faction_entries(registry, factions),
+        "texts": texts.listed(),
+        "sources": [list(source) for source in sources.listed()],
+        "rows": {column: [row[k] for row in listed_rows] for k, column in enumerate(AREA_COLUMNS)},
+        "levels": {
+            str(level): {"grid": grid(level), "shapes": [json.loads(shape) for shape in shapes[level].listed()]}
+            for level in levels
+        },
+        "states": states,
+    }
+
+
+class Timeline(MacroElement):
+    """The date control of the site: a slider at day precision, previous and next change, play, the
+    date's km², and the date in the URL fragment; each date drawn from the atlas by the app's scripts."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map, atlas, drawAreas, drawDots) {
+            var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                          "October", "November", "December"];
+            var DAY_MS = 86400000, first = Date.parse(atlas.record.first), last = Date.parse(atlas.record.last);
+            var changes = atlas.dates.map(Date.parse), shown = {state: -1, level: -1}, playing = null;
+            var levels = Object.keys(atlas.levels).map(Number).sort(function (a, b) { return a - b; });
+            function iso(ms) { return new Date(ms).toISOString().slice(0, 10); }
+            function words(ms) {
+                var d = new Date(ms);
+                return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
+            }
+            function stateAt(ms) {  // the last change on or before the day
+                var lo = 0, hi = changes.length;
+                while (lo < hi) { var mid = (lo + hi) >> 1; if (changes[mid] <= ms) lo = mid + 1; else hi = mid; }
+                return lo - 1;
+            }
+            function levelFor(zoom) {  // layers.detail.level_for, then the finest level the atlas has within it
+                var wanted = Math.floor(zoom), level = levels[0];
+                levels.forEach(function (l) { if (l <= wanted) level = l; });
+                return level;
+            }
+            function dataFor(i, level, only) {  // rows `only` of a date, in the form layers.mapping.control_data gives
+                var picked = atlas.states[i].areas[level], rows = atlas.rows, shapes = atlas.levels[level].shapes;
+                var areas = {shape: only.map(function (row, k) { return k; })};
+                {{ this.columns|tojson }}.forEach(function (column) {
+                    areas[column] = only.map(function (k) { return rows[column][picked.rows[k]]; });
+                });
+                return {factions: atlas.factions, sources: atlas.sources, texts: atlas.texts, grid: atlas.levels[level].grid,
+                        shapes: only.map(function (k) { return shapes[picked.shapes[k]]; }), areas: areas, dots: []};
+            }
+            // What is on the map, by key, so a date change draws only what differs from the date before.
+            var drawn = {areas: {}, dots: {}};
+            function keep(kind, keys, draw) {  // remove what `keys` lacks; draw the rest (given their positions)
+                var wanted = {}, fresh = [];
+                keys.forEach(function (key, k) { wanted[key] = true; if (!drawn[kind][key]) fresh.push(k); });
+                Object.keys(drawn[kind]).forEach(function (key) {
+                    if (wanted[key]) return;
+                    var item = drawn[kind][key];
+                    item.group.removeLayer(item.layer);
+                    if (!item.group.getLayers().length) map.removeLayer(item.group);
+                    delete drawn[kind][key];
+                });
+                if (!fresh.length) return;
+                var group = draw(fresh);
+                group.getLayers().forEach(function (layer, j) { drawn[kind][keys[fresh[j]]] = {layer: layer, group: group}; });
+            }
+            function redraw(i, level) {
+                var picked = atlas.states[i].areas[level], dots = atlas.states[i].dots;
+                var keys = picked.rows.map(function (row, k) { return level + ":" + row + ":" + picked.shapes[k]; });
+                keep("areas", keys, function (fresh) {
+                    var data = dataFor(i, level, fresh), group = drawAreas(data);
+                    group.getLayers().forEach(function (layer, j) {
+                        layer.options.pane = data.areas.zone[j] ? "zones" : "areas";
+                    });
+                    return group.addTo(map);
+                });
+                keep("dots", dots.map(function (dot) { return JSON.stringify(dot); }), function (fresh) {
+                    var data = {factions: atlas.factions, dots: fresh.map(function (k) { return dots[k]; })};
+                    return drawDots(data).addTo(map);  // its markers are made as it is added
+                });
+            }
+            map.createPane("zones").style.zIndex = 401;  // over the outline's tint, under the areas (control_data's order)
+            map.createPane("areas").style.zIndex = 402;
+            var panel = L.control({position: "topright"}), bar = L.control({position: "topleft"}), slider, label, table;
+            bar.onAdd = function () {
+                var div = L.DomUtil.create("div", "site-timeline");
+                div.innerHTML = '<button type="button" data-step="-1" title="Previous change">&#9664;</button>' +
+                    '<input type="range" min="0" step="1" aria-label="Date">' +
+                    '<button type="button" data-step="1" title="Next change">&#9654;</button>' +
+                    '<button type="button" data-play title="Play the changes">Play</button><b></b>';
+                slider = div.querySelector("input"); label = div.querySelector("b");
+                slider.max = Math.round((last - first) / DAY_MS);
+                slider.addEventListener("input", function () { stop(); show(first + slider.value * DAY_MS); });
+                div.querySelectorAll("[data-step]").forEach(function (button) {
+                    button.addEventListener("click", function () { stop(); step(Number(button.dataset.step)); });
+                });
+                div.querySelector("[data-play]").addEventListener("click", function () { playing ? stop() : play(); });
+                L.DomEvent.disableClickPropagation(div); L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            panel.onAdd = function () {
+                table = L.DomUtil.create("div", "site-km2");
+                L.DomEvent.disableClickPropagation(table);
+                return table;
+            };
+            function km2Table(state) {
+                var rows = state.km2.map(function (r) {
+                    var f = atlas.factions[r[0]];
+                    return '<tr><td><i style="background:' + f.colour + '"></i>' + f.short + "</td><td>" +
+                        r.slice(1, 4).map(function (km2) { return km2.toLocaleString("en-GB") + "</td><td>"; }).join("") +
+                        (r[4] < 0.001 && r[4] > 0 ? "&lt;0.1" : (100 * r[4]).toFixed(1)) + "%</td></tr>";
+                });
+                var head = "<tr><th>Faction</th><th>km² held</th><th>km² zone</th><th>km² contested</th><th>of Libya</th></tr>";
+                return "<table>" + head + rows.join("") + "</table>";
+            }
+            function show(ms) {
+                var day = Math.min(Math.max(ms, first), last), i = stateAt(day), level = levelFor(map.getZoom());
+                slider.value = Math.round((day - first) / DAY_MS);
+                label.textContent = words(day);
+                history.replaceState(null, "", "#date=" + iso(day));
+                if (i === shown.state && level === shown.level) return;
+                redraw(i, level);
+                if (i !== shown.state) table.innerHTML = km2Table(atlas.states[i]);
+                shown = {state: i, level: level, day: day};
+            }
+            function step(direction) {
+                var i = stateAt(shown.day), target = direction < 0 ? (changes[i] < shown.day ? i : i - 1) : i + 1;
+                if (target >= 0 && target < changes.length) show(changes[target]);
+                return target >= 0 && target < changes.length - 1;
+            }
+            function play() {
+                playing = setInterval(function () { if (!step(1)) stop(); }, {{ this.play_step_ms }});
+                document.querySelector(".site-timeline [data-play]").textContent = "Stop";
+            }
+            function stop() {
+                if (!playing) return;
+                clearInterval(playing); playing = null;
+                document.querySelector(".site-timeline [data-play]").textContent = "Play";
+            }
+            function fromLink() {
+                var asked = /(?:^#|&)date=(\\d{4}-\\d{2}-\\d{2})/.exec(location.hash), ms = asked ? Date.parse(asked[1]) : NaN;
+                return isNaN(ms) ? last : ms;
+            }
+            bar.addTo(map); panel.addTo(map);
+            map.attributionControl.addAttribution({{ this.attribution|tojson }});
+            map.on("zoomend", function () { if (shown.state >= 0) show(shown.day); });
+            window.addEventListener("hashchange", function () { show(fromLink()); });
+            show(fromLink());
+            window.libyaSite = {map: map, show: function (isoDay) { stop(); show(Date.parse(isoDay)); }};
+        })({{ this._parent.get_name() }}, window.LIBYA_ATLAS, {{ this.areas }}, {{ this.dots }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Timeline"
+        self.areas, self.dots, self.play_step_ms, self.columns = AREAS_JS, DOTS_JS, PLAY_STEP_MS, AREA_COLUMNS
+        self.attribution = "Control data: Libya control map project, CC BY 4.0, every area citing its sources"
+
+
+SITE_CSS = """<style>
+html,body{margin:0;height:100%}
+.site-timeline{background:rgba(255,255,255,.95);padding:6px 8px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
+font:13px/1.4 sans-serif;display:flex;gap:6px;align-items:center}
+.site-timeline input{width:min(46vw,520px)}
+.site-timeline b{min-width:9.5em;text-align:right}
+.site-km2{background:rgba(255,255,255,.92);padding:4px 6px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
+font:11px/1.3 sans-serif}
+.site-km2 td,.site-km2 th{padding:0 4px;text-align:right}.site-km2 td:first-child,.site-km2 th:first-child{text-align:left}
+.site-km2 i{display:inline-block;width:9px;height:9px;margin-right:4px;border:1px solid #555}
+</style>"""
+
+
+def site_page(store: Store) -> folium.Map:
+    """The app's base map with local Leaflet, the atlas loaded as a script beside it, and the timeline."""
+    fmap = base_map(outline_shape(store.outline), place_marks(store.places), store.registry)
+    fmap.default_js = [("leaflet", "lib/leaflet/leaflet.js")]
+    fmap.default_css = [("leaflet_css", "lib/leaflet/leaflet.css")]
+    root = fmap.get_root()
+    root.title = TITLE
+    root.header.add_child(folium.Element(SITE_CSS))
+    root.header.add_child(folium.JavascriptLink("data/atlas.js"))
+    Timeline().add_to(fmap)
+    return fmap
+
+
+def write_site(store: Store, out: Path, levels: tuple[int, ...] = LEVELS) -> None:
+    """Write the site to `out`, whole or not at all: built beside it, then swapped in.
+
+    A folder that is not empty and holds no site of ours is refused, so nobody's files are replaced.
+    """
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
+        raise StoreError(f"{out} is not an empty folder or a site written by this command: give another --out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    built = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    built.chmod(0o755)  # mkdtemp makes it private; a static host must read it
+    try:
+        data = atlas(store, levels)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        write_atomic(built / MARKER, text + "\n")
+        write_atomic(built / "data" / "atlas.js", f"window.LIBYA_ATLAS = {script_json(data)};\n")
+        shutil.copytree(ASSETS / "leaflet", built / "lib" / "leaflet")
+        site_page(store).save(str(built / "index.html"))
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            out.rename(old / "site")
+            built.rename(out)
+            shutil.rmtree(old)
+        else:
+            built.rename(out)
+    except BaseException:
+        shutil.rmtree(built, ignore_errors=True)
+        raise
