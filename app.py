@@ -484,6 +484,10 @@ def downloads(view: ViewState) -> None:
             "Outline: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Control layers: CC BY 4.0, "
             "each area citing its sources."
         )
+        st.caption(
+            "To embed the map in an article or publish it on any static host: `python -m layers site --out site/` "
+            "writes a self-contained copy (see README, The static site)."
+        )
 
 
 def unreadable_layers(notes) -> None:

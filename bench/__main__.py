@@ -8,7 +8,9 @@ Prints medians measured on this machine:
 4. scale: a generated atlas (50 factions × 2,000 versions, polygons of 5,000+ vertices; built once
    into .cache/bench/, about 15 GB and some minutes), beside the same atlas cut to 20 versions per faction:
    load, peak memory, state at a date, who, the drawn layer, and reruns in the browser;
-5. batch tagging: `who --csv` on 100,000 generated events (bench/tagging.py).
+5. batch tagging: `who --csv` on 100,000 generated events (bench/tagging.py);
+6. the static site (`python -m layers site`, built into .cache/bench/site) opened from a folder:
+   first view, and a date change from the slider's input to the frame that paints it (bench/site.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from bench import tagging
+from bench import site, tagging
 from bench.atlas import build
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, Step, change_date, open_page
 from layers import Store, state_at
@@ -143,6 +145,14 @@ def main() -> None:
         )
         if not arguments.skip_scale:
             scale(browser, arguments.steps)
+        began = time.perf_counter()
+        folder = site.build(ATLAS / "site")
+        figures = site.timings(browser, folder, steps=20)
+        print(
+            f"\n6. Static site (built in {time.perf_counter() - began:.0f} s), opened from a folder: "
+            f"first view {figures['first_view_ms']:.0f} ms; date change (20 steps from 4 May 2016): script "
+            f"{figures['script_ms']:.1f} ms, input to the frame that paints it {figures['frame_ms']:.1f} ms (target 16 ms)"
+        )
         browser.close()
     tagging.report(ATLAS)
 
