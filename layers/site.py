@@ -154,9 +154,12 @@ class Timeline(MacroElement):
             }
             // What is on the map, by key, so a date change draws only what differs from the date before.
             var drawn = {areas: {}, dots: {}};
-            function keep(kind, keys, draw) {  // remove what `keys` lacks; draw the rest (given their positions)
+            function keep(kind, keys, draw, refresh) {  // remove what `keys` lacks, refresh what stays, draw the rest
                 var wanted = {}, fresh = [];
-                keys.forEach(function (key, k) { wanted[key] = true; if (!drawn[kind][key]) fresh.push(k); });
+                keys.forEach(function (key, k) {
+                    wanted[key] = true;
+                    if (drawn[kind][key]) refresh(drawn[kind][key].layer, k); else fresh.push(k);
+                });
                 Object.keys(drawn[kind]).forEach(function (key) {
                     if (wanted[key]) return;
                     var item = drawn[kind][key];
@@ -169,19 +172,29 @@ class Timeline(MacroElement):
                 group.getLayers().forEach(function (layer, j) { drawn[kind][keys[fresh[j]]] = {layer: layer, group: group}; });
             }
             function redraw(i, level) {
-                var picked = atlas.states[i].areas[level], dots = atlas.states[i].dots;
-                var keys = picked.rows.map(function (row, k) { return level + ":" + row + ":" + picked.shapes[k]; });
+                // An area is kept while what it looks like stays (a new version of its faction changes only
+                // its dates, sources and note, which its popup reads when opened).
+                var picked = atlas.states[i].areas[level], dots = atlas.states[i].dots, rows = atlas.rows;
+                var keys = picked.rows.map(function (row, k) {
+                    return [level, rows.name[row], rows.faction[row], rows.contested[row], rows.zone[row], rows.status[row],
+                            picked.shapes[k]].join(":");
+                });
                 keep("areas", keys, function (fresh) {
                     var data = dataFor(i, level, fresh), group = drawAreas(data);
                     group.getLayers().forEach(function (layer, j) {
                         layer.options.pane = data.areas.zone[j] ? "zones" : "areas";
                     });
                     return group.addTo(map);
+                }, function (layer, k) {
+                    var row = picked.rows[k], p = layer.feature.properties;
+                    p.since = atlas.texts[rows.since[row]];
+                    p.sources = rows.sources[row];
+                    p.note = rows.note[row].map(function (t) { return atlas.texts[t]; }).join(" ");
                 });
                 keep("dots", dots.map(function (dot) { return JSON.stringify(dot); }), function (fresh) {
                     var data = {factions: atlas.factions, dots: fresh.map(function (k) { return dots[k]; })};
                     return drawDots(data).addTo(map);  // its markers are made as it is added
-                });
+                }, function () {});
             }
             map.createPane("zones").style.zIndex = 401;  // over the outline's tint, under the areas (control_data's order)
             map.createPane("areas").style.zIndex = 402;

@@ -101,6 +101,18 @@ def test_a_date_drawn_again_after_others_has_the_same_areas_and_no_more(page, si
     assert sorted(signature(page).split(",")) == first
 
 
+def test_an_area_kept_across_a_new_version_shows_the_new_versions_dates(page, site):
+    """Tobruk's ground looked the same before and after the LNA's version of 4 January 2016; its popup
+    must still say which version holds on the date shown."""
+    name = "Tobruk and the Egyptian border"
+    find = f"Object.values(window.libyaSite.map._layers).find(l => l.feature && l.feature.properties.name === '{name}')"
+    open_site(page, site, "#date=2015-12-15")
+    page.evaluate(f"{find}.kept = true")
+    page.evaluate("window.libyaSite.show('2016-01-04')")
+    assert page.evaluate(f"{find}.kept") is True  # not drawn again
+    assert page.evaluate(f"{find}.feature.properties.since").startswith("since 2016-01-04")
+
+
 def test_a_link_reopens_the_same_date(page, site):
     open_site(page, site, "#date=2016-12-06")  # the day Sirte was declared taken from IS
     assert page.inner_text(".site-timeline b") == "6 December 2016"
