@@ -207,7 +207,7 @@ def test_compare_shows_two_maps_side_by_side(page, server):
 
 def test_a_download_is_a_geojson_file_with_the_expected_features(page, server):
     open_view(page, server, "?date=2015-06-04&factions=islamic-state,pfg")
-    with page.expect_download(timeout=30_000) as download:
+    with page.expect_download(timeout=120_000) as download:  # the file is built when clicked; 30 s ran out on a loaded machine
         page.get_by_role("button", name="All shown factions on 4 Jun 2015").click()
     assert download.value.suggested_filename == "libya-control_all_2015-06-04.geojson"
     document = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
