@@ -235,10 +235,13 @@ class Timeline(MacroElement):
                 slider.value = Math.round((day - first) / DAY_MS);
                 label.textContent = words(day);
                 history.replaceState(null, "", "#date=" + iso(day));
-                if (i === shown.state && level === shown.level) return;
+                var same = i === shown.state && level === shown.level;
+                shown.day = day;  // previous and next count from the day shown, even within one state
+                if (same) return;
                 redraw(i, level);
                 if (i !== shown.state) table.innerHTML = km2Table(atlas.states[i]);
-                shown = {state: i, level: level, day: day};
+                shown.state = i;
+                shown.level = level;
             }
             function step(direction) {
                 var i = stateAt(shown.day), target = direction < 0 ? (changes[i] < shown.day ? i : i - 1) : i + 1;

@@ -92,6 +92,15 @@ def test_a_date_change_redraws_the_areas_without_any_request(page, site):
     assert after != before and signature(page) != after and requests == []
 
 
+def test_previous_goes_to_the_change_before_the_day_shown(page, site):
+    open_site(page, site, "#date=2016-01-10")  # a change date; the next is on 21 February
+    slider = page.locator(".site-timeline input")
+    slider.fill(str(int(slider.input_value()) + 10))
+    assert page.inner_text(".site-timeline b") == "20 January 2016"
+    page.click(".site-timeline [data-step='-1']")
+    assert page.inner_text(".site-timeline b") == "10 January 2016"
+
+
 def test_a_date_drawn_again_after_others_has_the_same_areas_and_no_more(page, site):
     """A change draws only what differs from the date before (layers.site.Timeline): nothing may pile up."""
     open_site(page, site, "#date=2016-05-04")
