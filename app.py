@@ -351,13 +351,13 @@ def what_changed(before: date, after: date) -> None:
             width="stretch",
             column_config={
                 "faction": "Faction",
-                "km2_before": st.column_config.NumberColumn("km² before", format="localized"),
-                "km2_after": st.column_config.NumberColumn("km² after", format="localized"),
-                "gained_km2": st.column_config.NumberColumn("gained", format="localized"),
-                "lost_km2": st.column_config.NumberColumn("lost", format="localized"),
-                "first_recorded_km2": st.column_config.NumberColumn("first recorded", format="localized"),
-                "contested_km2_before": st.column_config.NumberColumn("contested, before", format="localized", width="small"),
-                "contested_km2_after": st.column_config.NumberColumn("contested, after", format="localized", width="small"),
+                "km2_before": km2_column("km² before"),
+                "km2_after": km2_column("km² after"),
+                "gained_km2": km2_column("gained"),
+                "lost_km2": km2_column("lost"),
+                "first_recorded_km2": km2_column("first recorded"),
+                "contested_km2_before": km2_column("contested, before", width="small"),
+                "contested_km2_after": km2_column("contested, after", width="small"),
             },
         )
 
@@ -374,6 +374,11 @@ def compare_view() -> None:
     sides = (control_layers(drawn_on(before, shown, level)), control_layers(drawn_on(after, shown, level)))
     show(dual_map(outline(), marks(), REGISTRY, *sides), "compare-maps", 520)
     what_changed(before, after)
+
+
+def km2_column(label: str, **options):
+    """A column of km², with the reader's thousands separators."""
+    return st.column_config.NumberColumn(label, format="localized", **options)
 
 
 def download(label: str, name: str, data, mime: str, **options) -> None:
@@ -408,10 +413,10 @@ def numbers_view() -> None:
         hide_index=True,
         column_config={
             "faction": "Faction",
-            "held_km2": st.column_config.NumberColumn("km² held", format="localized"),
-            "zone_km2": st.column_config.NumberColumn("km² zone", format="localized"),
+            "held_km2": km2_column("km² held"),
+            "zone_km2": km2_column("km² zone"),
             "share": st.column_config.NumberColumn("of Libya", format="percent"),
-            "contested_km2": st.column_config.NumberColumn("km² contested", format="localized"),
+            "contested_km2": km2_column("km² contested"),
         },
     )
     download(
