@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 from pyogrio.errors import DataSourceError
+from streamlit.errors import StreamlitInvalidLayoutContextError
 
-from layers import Store, VersionRef, state_at
+from layers import Store, state_at
 from layers.change import compare
-from layers.changelog import as_text, changelog, changes_on
+from layers.changelog import as_text, changelog
 from layers.detail import Box, level_for, window_for
 from layers.export import Export, changes_export, file_name, history_export, state_export
 from layers.formats import FORMATS, Format
@@ -25,11 +26,13 @@ from layers.mapping import (
     outline_shape,
     place_marker,
     place_marks,
+    shown_only,
 )
 from layers.markup import link, markdown_literal
 from layers.place_history import history_bars, history_chart, place_history, span_html
+from layers.prepared import LEVEL, Day, Prepared
 from layers.record import record_period
-from layers.summary import control_summary, ground_km2, summary_html, war_chart, war_in_numbers
+from layers.summary import control_summary, summary_html, war_chart, war_in_numbers
 from layers.urlstate import VIEWS, Place, ViewState, read_query, to_query
 from map_widget import reported_view, show
 
@@ -71,10 +74,21 @@ def libya_km2() -> float:
     return total_km2([store().outline])
 
 
+@st.cache_resource
+def prepared() -> Prepared:
+    return Prepared(store())
+
+
+def change_of(day: date) -> date:
+    """The change date whose state `day` shows: what everything drawn for a date is cached under."""
+    return store().index.last_change(day) or day
+
+
 @st.cache_resource(max_entries=256)
-def state_on(day: date):
-    """Every faction's areas on a day; shared between sessions and never mutated."""
-    return state_at(store(), day)
+def shown_on(change: date) -> Day:
+    """What a change date shows at the country view, worked out once for every reader and kept on disk
+    (layers/prepared.py); shared and never mutated."""
+    return prepared().on(change)
 
 
 @st.cache_resource(max_entries=64)
@@ -83,33 +97,31 @@ def comparison_between(before: date, after: date):
     return compare(store(), before, after)
 
 
-@st.cache_data(max_entries=1024)
-def drawn_on(day: date, factions: tuple[str, ...], level: int, window: Box | None = None) -> dict:
-    """The areas and town dots the map draws: for a date, the factions shown, and the detail and window of the view."""
-    state = state_on(day)
-    return control_data(state[state["faction"].isin(factions)], REGISTRY, level, window, marks())
-
-
-@st.cache_data(max_entries=4096)
-def version_km2(ref: VersionRef) -> tuple[float, float, float]:
-    """Held, zone and contested km² of one version: measured once, whatever date shows it."""
-    return ground_km2(store().frame(ref))
+@st.cache_resource(max_entries=1024)
+def drawn_on(change: date, factions: tuple[str, ...], level: int, window: Box | None = None) -> dict:
+    """The areas and town dots the map draws: for a change date, the factions shown, and the detail and window
+    of the view; the country view comes prepared. Shared, not copied per rerun as `st.cache_data` would: never mutated."""
+    if level == LEVEL and window is None:
+        return shown_only(shown_on(change).drawn, factions)
+    state = state_at(store(), change, factions)
+    return control_data(state, REGISTRY, level, window, marks())
 
 
 @st.cache_data(max_entries=512)
-def summary_on(day: date, factions: tuple[str, ...]) -> str:
-    """The km² table beside the map: depends only on the date and the factions shown."""
-    refs = [ref for ref in store().index.at(day) if ref.faction in factions]
-    return summary_html(control_summary(refs, libya_km2(), version_km2), REGISTRY)
+def summary_on(change: date, factions: tuple[str, ...]) -> str:
+    """The km² table beside the map: depends only on the change date and the factions shown."""
+    ground = shown_on(change).ground
+    refs = [ref for ref in store().index.at(change) if ref.faction in factions]
+    return summary_html(control_summary(refs, libya_km2(), lambda ref: tuple(ground[ref.faction])), REGISTRY)
 
 
 @st.cache_data(max_entries=256)
-def changes_html(day: date) -> list[str]:
+def changes_html(change: date) -> list[str]:
     """The areas that changed hands on a change date, each a line of HTML for Markdown (data as literal text)."""
     return [
-        f"<b>{markdown_literal(row.area)}</b>: {markdown_literal(row.before)} → {markdown_literal(row.after)}"
-        + (f"<br><small>{' · '.join(link(source) for source in row.sources)}</small>" if row.sources else "")
-        for row in changes_on(store(), day).itertuples()
+        f"<b>{markdown_literal(area)}</b>: {markdown_literal(before)} → {markdown_literal(after)}"
+        + (f"<br><small>{' · '.join(link(source) for source in sources)}</small>" if sources else "")
+        for area, before, after, sources in shown_on(change).changes
     ]
 
 
@@ -162,10 +174,20 @@ def remember_link() -> None:
             seen_click=None,
             place_pick=wanted.place.id if wanted.place else None,
         )
-    if "next_day" in st.session_state:  # set by play mode or the chart, applied before the widgets exist
+    apply_pending()
+
+
+def apply_pending() -> None:
+    """A date or view asked for by play mode or the chart, applied before the widgets that hold them exist."""
+    if "next_day" in st.session_state:
         st.session_state.day = st.session_state.pop("next_day")
     if "next_view" in st.session_state:
         st.session_state.view = st.session_state.pop("next_view")
+
+
+def sync_link() -> None:
+    """The address bar follows the view, so a link reopens it."""
+    st.query_params.from_dict(to_query(current_view(), FACTIONS))
 
 
 def current_view() -> ViewState:
@@ -264,7 +286,7 @@ def control_map(day: date, shown: tuple[str, ...]) -> None:
     """The map of a date, drawn at the detail of the zoom and window it last reported; a click picks a place."""
     zoom, bounds = reported_view("control-map")
     level = level_for(zoom or LIBYA_ZOOM)
-    layers = [control_layers(drawn_on(day, shown, level, window_for(bounds, level, EXTENT) if bounds else None))]
+    layers = [control_layers(drawn_on(change_of(day), shown, level, window_for(bounds, level, EXTENT) if bounds else None))]
     place = st.session_state.place
     if place and place.id:  # a clicked point needs no marker, and adding one would redraw the layers and close the popup
         layers.append(place_marker(*place.resolve(PLACES)))
@@ -273,6 +295,7 @@ def control_map(day: date, shown: tuple[str, ...]) -> None:
     if click and click != st.session_state.seen_click:
         st.session_state.seen_click = click
         st.session_state.place = Place.clicked(click["lat"], click["lng"])
+        st.rerun(scope="app")  # the place history is outside the date's fragment
 
 
 def place_history_panel() -> None:
@@ -309,6 +332,15 @@ def changed_on(day: date) -> None:
 
 
 def map_view() -> None:
+    on_date()
+    place_history_panel()
+
+
+@st.fragment
+def on_date() -> None:
+    """Everything that follows the date, rerun alone when the date changes (Streamlit's fragment), so a
+    change costs the server only what depends on it: the map's layers, the km², what changed, the downloads."""
+    apply_pending()
     st.title(f"Who controlled Libya on {st.session_state.day:%-d %B %Y}")
     date_controls(st.session_state.day)
     day, shown = st.session_state.day, tuple(st.session_state.factions)
@@ -316,14 +348,16 @@ def map_view() -> None:
     with map_column:
         control_map(day, shown)
     with summary_column:
-        st.markdown(summary_on(day, shown), unsafe_allow_html=True)
+        st.markdown(summary_on(change_of(day), shown), unsafe_allow_html=True)
         st.caption(
             "Areas measured in an equal-area projection. Contested ground is counted apart and drawn dashed. "
             "Zones (light tint) are the land between areas, given by rule to the nearest area's holder. "
             "Land nobody is known to hold is left blank. Click an area or zone for its sources."
         )
+        date_downloads((day,), shown)
     changed_on(day)
-    place_history_panel()
+    sync_link()
+    play_step()
 
 
 def what_changed(before: date, after: date) -> None:
@@ -371,7 +405,7 @@ def compare_view() -> None:
     if st.session_state.before > st.session_state.after:
         st.info(f"Before is later than after: showing what changed from {before:%-d %B %Y} to {after:%-d %B %Y}.")
     shown, level = tuple(st.session_state.factions), level_for(COMPARE_ZOOM)
-    sides = (control_layers(drawn_on(before, shown, level)), control_layers(drawn_on(after, shown, level)))
+    sides = tuple(control_layers(drawn_on(change_of(side), shown, level)) for side in (before, after))
     show(dual_map(outline(), marks(), REGISTRY, *sides), "compare-maps", 520)
     what_changed(before, after)
 
@@ -439,39 +473,55 @@ def offer(kind: Format, label: str, name: str, build: Callable[[], Export], **op
     download(label, name + kind.extension, lambda: kind.write(build()), mime=kind.media_type, **options)
 
 
-def downloads(view: ViewState) -> None:
-    """The dates in view, what changed and the whole history, in the format chosen, built when clicked.
+def download_choices() -> None:
+    """The format and the one faction every download button uses (`chosen_format`, `download_faction`)."""
+    with st.sidebar:
+        st.markdown("#### Download")
+        st.selectbox(
+            "Format",
+            FORMATS,
+            format_func=lambda f: FORMATS[f].label,
+            key="download_format",
+            help="GeoJSON (RFC 7946) for the web and pandas; GeoPackage for QGIS (typed dates, styled by "
+            "faction and tier); KML for Google Earth (with its time slider); CSV for spreadsheets (no shapes). "
+            "Each file carries its licence; README lists every field.",
+        )
+        st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
+
+
+def chosen_format() -> Format:
+    return FORMATS[st.session_state.download_format]
+
+
+def date_downloads(days: tuple[date, ...], shown: tuple[str, ...]) -> None:
+    """One faction and all those shown, on each of the days, built when clicked.
 
     The callables run outside the script, so they take what they need now, not from session state later.
     """
-    days = tuple(dict.fromkeys((view.before, view.after))) if view.view == "compare" else (view.day,)
+    kind, one = chosen_format(), st.session_state.download_faction
+    for day in days:
+        offer(
+            kind,
+            f"{markdown_literal(REGISTRY[one].short_name)} on {day:%-d %b %Y}",
+            file_name(one, day),
+            lambda day=day: state_export(store(), day, [one]),
+        )
+        offer(
+            kind,
+            f"All shown factions on {day:%-d %b %Y}",
+            file_name("all", day),
+            lambda day=day: state_export(store(), day, shown),
+        )
+
+
+def downloads(view: ViewState) -> None:
+    """The dates in view (the map's are beside it), what changed and the whole history, built when clicked."""
+    kind = chosen_format()
     with st.sidebar:
-        st.markdown("#### Download")
-        kind = FORMATS[
-            st.selectbox(
-                "Format",
-                FORMATS,
-                format_func=lambda f: FORMATS[f].label,
-                key="download_format",
-                help="GeoJSON (RFC 7946) for the web and pandas; GeoPackage for QGIS (typed dates, styled by "
-                "faction and tier); KML for Google Earth (with its time slider); CSV for spreadsheets (no shapes). "
-                "Each file carries its licence; README lists every field.",
-            )
-        ]
-        one = st.selectbox("One faction", FACTIONS, format_func=lambda f: REGISTRY[f].short_name, key="download_faction")
-        for day in days:
-            offer(
-                kind,
-                f"{markdown_literal(REGISTRY[one].short_name)} on {day:%-d %b %Y}",
-                file_name(one, day),
-                lambda day=day: state_export(store(), day, [one]),
-            )
-            offer(
-                kind,
-                f"All shown factions on {day:%-d %b %Y}",
-                file_name("all", day),
-                lambda day=day, shown=view.factions: state_export(store(), day, shown),
-            )
+        if view.view == "compare":
+            date_downloads(tuple(dict.fromkeys((view.before, view.after))), view.factions)
+        elif view.view != "map":
+            date_downloads((view.day,), view.factions)
         offer(
             kind,
             f"Changes {view.before:%-d %b %Y} → {view.after:%-d %b %Y}",
@@ -514,19 +564,22 @@ def play_step() -> None:
         if following:
             st.session_state.next_day = following
         st.session_state.playing = bool(following and store().index.step(following, 1))
-        st.rerun()
+        try:
+            st.rerun(scope="fragment")
+        except StreamlitInvalidLayoutContextError:  # in a run of the whole page, not of the fragment alone
+            st.rerun()
 
 
 def main() -> None:
     remember_link()
     sidebar()
+    download_choices()
     link_problems()
     notes = st.container()  # filled at the end, once this run has read the layers it shows
     {"map": map_view, "compare": compare_view, "numbers": numbers_view}[st.session_state.view]()
     downloads(current_view())
     unreadable_layers(notes)
-    st.query_params.from_dict(to_query(current_view(), FACTIONS))
-    play_step()
+    sync_link()
 
 
 main()

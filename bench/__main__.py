@@ -1,10 +1,14 @@
 """The performance benchmark: `uv run python -m bench` from the repository root.
 
 Prints medians measured on this machine:
-1. a date change on the shipped data: server time of the rerun, the server's CPU time and bytes sent,
-   this app and the naive map;
-2. the same change as seen in headless Chromium: click to new areas drawn, with the ratio to the naive map;
-3. cold start: `streamlit run` to the first map drawn;
+0. `python -m layers prepare` on the shipped data, into a fresh folder (what the app then reads);
+1. a date change on the shipped data: server time of the rerun, the server's CPU time per change
+   (its CPU time over the walk / the changes) and bytes sent, for this app with every date prepared
+   and with none, the naive map, and Streamlit's floor (bench/floor_app.py: one small layer swapped);
+2. the same change as seen in headless Chromium: click to new areas drawn, with the ratios to the
+   naive map and to the floor;
+3. cold start: `streamlit run` to the first map drawn, and a warm server's first map of a new page;
+   then load: 25 sessions stepping the date at once (bench/load.py);
 4. scale: a generated atlas (50 factions × 2,000 versions, polygons of 5,000+ vertices; built once
    into .cache/bench/, about 15 GB and some minutes), beside the same atlas cut to 20 versions per faction:
    load, peak memory, state at a date, who, the drawn layer, and reruns in the browser;
@@ -18,17 +22,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from bench import site, tagging
+from bench import load, site, tagging
 from bench.atlas import build
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, Step, change_date, open_page
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, Step, change_date, cpu_seconds, open_page
 from layers import Store, state_at
 from layers.detail import level_for
 from layers.mapping import LIBYA_ZOOM, control_data
@@ -40,6 +46,8 @@ from offline_assets import serve_offline  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 ATLAS = ROOT / ".cache" / "bench"
 NAIVE = "bench/naive_app.py"
+FLOOR = "bench/floor_app.py"
+LOAD_SESSIONS, LOAD_STEPS = 25, 4
 
 
 def visibly_changing_walk(store: Store, steps: int) -> str:
@@ -53,59 +61,84 @@ def visibly_changing_walk(store: Store, steps: int) -> str:
     raise RuntimeError(f"no run of {steps} visibly different change dates")
 
 
-def walk(browser: Browser, script: str, start_day: str, steps: int, env: dict | None = None) -> dict[str, list[Step]]:
+@dataclass
+class Walk:
+    steps: list[Step]
+    cpu_ms: float  # the server's CPU time over the walk / its changes
+
+
+def walk(browser: Browser, script: str, start_day: str, steps: int, env: dict | None = None) -> dict[str, Walk]:
     """`steps` Next clicks (each a date not drawn before), then as many Previous (dates drawn before)."""
     process, url = start(script, env)
     try:
         wait_until_healthy(process, url)
         page = open_page(browser, f"{url}/?date={start_day}", process.pid)
-        forward = [change_date(page, "Next") for _ in range(steps)]
-        back = [change_date(page, "Previous") for _ in range(steps)]
+        walks = {}
+        for kind, button in (("first visit", "Next"), ("revisit", "Previous")):
+            before = cpu_seconds(process.pid)
+            taken = [change_date(page, button) for _ in range(steps)]
+            walks[kind] = Walk(taken, (cpu_seconds(process.pid) - before) * 1000 / steps)
         page.page.context.close()
     finally:
         stop(process)
-    return {"first visit": forward, "revisit": back}
+    return walks
 
 
-def cold_start(browser: Browser) -> tuple[float, float]:
-    """Seconds from starting `streamlit run app.py` to a healthy server, and to the first map drawn."""
+def first_map(browser: Browser, url: str) -> None:
+    """Open the app in a new page and wait for its first areas drawn."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.route("**/*", serve_offline)
-    page = context.new_page()
-    began = time.perf_counter()
-    process, url = start()
     try:
-        wait_until_healthy(process, url)
-        healthy = time.perf_counter() - began
+        page = context.new_page()
         page.goto(url)
         page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
             "path.leaflet-interactive:not([fill='#ffffff'])"
         ).first.wait_for(state="attached", timeout=120_000)
+    finally:
+        context.close()
+
+
+def cold_start(browser: Browser, env: dict) -> tuple[float, float, float]:
+    """Seconds from starting `streamlit run app.py` to a healthy server and to the first map drawn, then
+    from opening a second page on the warm server to its first map."""
+    began = time.perf_counter()
+    process, url = start(env=env)
+    try:
+        wait_until_healthy(process, url)
+        healthy = time.perf_counter() - began
+        first_map(browser, url)
         drawn = time.perf_counter() - began
+        began = time.perf_counter()
+        first_map(browser, url)
+        warm = time.perf_counter() - began
     finally:
         stop(process)
-        context.close()
-    return healthy, drawn
+    return healthy, drawn, warm
 
 
 def median(values) -> float:
     return statistics.median(list(values))
 
 
-def print_walks(title: str, results: dict[str, dict[str, list[Step]]]) -> None:
+def drawn_ms(walk: Walk) -> float:
+    return median(s.drawn_ms for s in walk.steps)
+
+
+def print_walks(title: str, results: dict[str, dict[str, Walk]]) -> None:
     print(f"\n{title}")
-    print(f"  {'':28}{'server ms':>10}{'CPU ms':>10}{'KB sent':>10}{'drawn ms':>10}")
+    print(f"  {'':40}{'server ms':>10}{'CPU ms':>10}{'KB sent':>10}{'drawn ms':>10}")
     for app, walks in results.items():
-        for kind, steps in walks.items():
+        for kind, walked in walks.items():
             print(
-                f"  {app + ', ' + kind:28}{median(s.server_ms for s in steps):10.0f}{median(s.cpu_ms for s in steps):10.0f}"
-                f"{median(s.bytes for s in steps) / 1000:10.1f}{median(s.drawn_ms for s in steps):10.0f}"
+                f"  {app + ', ' + kind:40}{median(s.server_ms for s in walked.steps):10.0f}{walked.cpu_ms:10.0f}"
+                f"{median(s.bytes for s in walked.steps) / 1000:10.1f}{drawn_ms(walked):10.0f}"
             )
-    if len(results) == 2:
-        ours, naive = results.values()
-        for kind in ours:
-            ratio = median(s.drawn_ms for s in naive[kind]) / median(s.drawn_ms for s in ours[kind])
-            print(f"  drawn {ratio:.1f}× faster than the naive map ({kind})")
+    ours, naive, floor = (results.get(name) for name in ("this app", "naive", "floor"))
+    for kind in ours or {}:
+        if naive:
+            print(f"  drawn {drawn_ms(naive[kind]) / drawn_ms(ours[kind]):.1f}× faster than the naive map ({kind})")
+        if floor:
+            print(f"  drawn in {drawn_ms(ours[kind]) / drawn_ms(floor[kind]):.1f}× the floor's time ({kind})")
 
 
 def scale_queries(root: Path) -> dict:
@@ -127,21 +160,40 @@ def main() -> None:
         tagging.report(ATLAS)
         return
     print(f"Benchmark on {os.cpu_count()} cores; medians; Chromium headless at 1400×1000, map at the country view.")
+    prepared, unprepared = ATLAS / "prepared", ATLAS / "prepared-none"
+    for folder in (prepared, unprepared):
+        shutil.rmtree(folder, ignore_errors=True)
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "layers", "prepare", "--cache", str(prepared)], check=True, capture_output=True)
+    store = Store()
+    print(f"\n0. python -m layers prepare: {len(store.index.dates)} change dates in {time.perf_counter() - began:.0f} s")
+    ready, bare = {"LIBYA_CONTROL_CACHE": str(prepared)}, {"LIBYA_CONTROL_CACHE": str(unprepared)}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        start_day = visibly_changing_walk(Store(), arguments.steps)
+        start_day = visibly_changing_walk(store, arguments.steps)
         print_walks(
             f"1-2. Date change, shipped data ({arguments.steps} steps from {start_day}; 'first visit' = "
             "a date the server has not drawn yet, 'revisit' = walking back)",
             {
-                "this app": walk(browser, "app.py", start_day, arguments.steps),
+                "this app": walk(browser, "app.py", start_day, arguments.steps, ready),
+                "this app, nothing prepared": walk(browser, "app.py", start_day, arguments.steps, bare),
                 "naive": walk(browser, NAIVE, start_day, arguments.steps),
+                "floor": walk(browser, FLOOR, start_day, arguments.steps),
             },
         )
-        starts = [cold_start(browser) for _ in range(arguments.cold_starts)]
+        starts = [cold_start(browser, ready) for _ in range(arguments.cold_starts)]
         print(
-            f"\n3. Cold start ({arguments.cold_starts} runs): server healthy {median(h for h, _ in starts):.2f} s, "
-            f"first map drawn {median(d for _, d in starts):.2f} s"
+            f"\n3. Cold start ({arguments.cold_starts} runs): server healthy {median(s[0] for s in starts):.2f} s, "
+            f"first map drawn {median(s[1] for s in starts):.2f} s; a new page on the warm server: first map "
+            f"{median(s[2] for s in starts):.2f} s"
+        )
+        dates = store.index.dates[: -LOAD_STEPS - 1]
+        days = [dates[i * len(dates) // LOAD_SESSIONS].isoformat() for i in range(LOAD_SESSIONS)]
+        figures = load.load(days, LOAD_STEPS, ready)
+        print(
+            f"   Load: {figures['sessions']} sessions at once, {figures['changes']} date changes: redraw median "
+            f"{figures['median_ms']:.0f} ms, 90th percentile {figures['p90_ms']:.0f} ms; server CPU "
+            f"{figures['cpu_ms']:.0f} ms per change"
         )
         if not arguments.skip_scale:
             scale(browser, arguments.steps)

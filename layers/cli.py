@@ -24,6 +24,7 @@ from layers.geojson import GeoJSONError, write_atomic
 from layers.geometry import total_km2
 from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
+from layers.prepared import Prepared, cache_folder
 from layers.record import Period, record_period
 from layers.registry import RegistryError
 from layers.site import write_site
@@ -256,6 +257,17 @@ def cmd_site(store: Store, args, out: TextIO) -> int:
     return 0
 
 
+def cmd_prepare(store: Store, args, out: TextIO) -> int:
+    began, prepared = time.perf_counter(), Prepared(store, Path(args.cache) if args.cache else None)
+    for day in store.index.dates:
+        prepared.on(day)
+    print(
+        f"{len(store.index.dates)} change dates prepared in {prepared.folder} in {time.perf_counter() - began:.0f} s",
+        file=out,
+    )
+    return 0
+
+
 def cmd_stats(store: Store, args, out: TextIO) -> int:
     series = war_in_numbers(store, total_km2([store.outline]))
     if args.csv:
@@ -378,6 +390,12 @@ def parser() -> argparse.ArgumentParser:
     site_cmd = commands.add_parser("site", help="a static site of the whole record, for any static host or a folder")
     site_cmd.add_argument("--out", required=True, help="the folder to write (empty, or a site this command wrote)")
     site_cmd.set_defaults(run=cmd_site)
+
+    prepare_cmd = commands.add_parser(
+        "prepare", help="work out what the app shows on every change date, so that no reader waits for it"
+    )
+    prepare_cmd.add_argument("--cache", help=f"the folder to keep it in (default: $LIBYA_CONTROL_CACHE, else {cache_folder()})")
+    prepare_cmd.set_defaults(run=cmd_prepare)
 
     add_cmd = commands.add_parser("add", help="import a new version of a faction's layer from a GeoJSON file")
     add_cmd.add_argument("faction")

@@ -115,6 +115,8 @@ def encoded_shapes(shapes, level: int) -> list:
     to every character but a number's last and 63 to all, so that each is printable, from ? to ~.
     """
     parts, index = shapely.get_parts(np.asarray(shapes, dtype=object), return_index=True)
+    if not parts.size:
+        return [[] for _ in range(len(shapes))]
     _, coordinates, (rings, polygons, multipolygons) = shapely.to_ragged_array(shapely.multipolygons(parts, indices=index))
     whole = np.rint(coordinates / grid(level)).astype(np.int64)
     opened = np.delete(whole, rings[1:] - 1, axis=0)

@@ -20,7 +20,8 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import MacroElement
+import xyzservices
+from branca.element import Element, MacroElement
 from folium.plugins import DualMap
 from jinja2 import Template
 
@@ -35,6 +36,7 @@ LIBYA_ZOOM = 5.5  # the whole country in a map about 600 px high
 COMPARE_ZOOM = LIBYA_ZOOM - 0.5  # two maps side by side, each half as wide
 LABELLED_KINDS = ("city", "terminal")
 MARKED_KINDS = ("city", "terminal", "airbase", "airport")
+TILES = xyzservices.providers.OpenStreetMap.Mapnik  # looked up once: folium looks a name up on every map
 OUTLINE_DETAIL = 0.002  # degrees, about 200 m: a tenth of a pixel at the country view
 LABEL_PX = (6.2, 12, 6)  # a .place-label's width per character, its height and its gap from the dot, in pixels
 SENTENCE_END = re.compile(r"(?<=[.:;])\s+")  # where control_data cuts notes, to send each sentence once
@@ -155,6 +157,49 @@ def control_data(
     }
 
 
+def shown_only(data: dict, factions: Iterable[str]) -> dict:
+    """`control_data` cut down to some of its factions: their areas and dots drawn as with all shown,
+    and only the shapes, texts and sources those areas use.
+
+    A town another faction shares stays contested: hiding a side does not end the fight.
+    """
+    wanted = set(factions)
+    kept = [i for i, entry in enumerate(data["factions"]) if entry["id"] in wanted]
+    if len(kept) == len(data["factions"]):
+        return data
+    areas = data["areas"]
+    rows = [i for i, faction in enumerate(areas["faction"]) if faction in set(kept)]
+    cut = {column: [values[i] for i in rows] for column, values in areas.items()}
+    shape_at = _renumbered(cut["shape"])
+    text_at = _renumbered([*cut["name"], *cut["status"], *cut["since"], *(t for note in cut["note"] for t in note)])
+    source_at = _renumbered([s for cited in cut["sources"] for s in cited])
+    faction_at = {old: new for new, old in enumerate(kept)}
+    cut.update(
+        faction=[faction_at[f] for f in cut["faction"]],
+        shape=[shape_at[s] for s in cut["shape"]],
+        name=[text_at[t] for t in cut["name"]],
+        status=[text_at[t] for t in cut["status"]],
+        since=[text_at[t] for t in cut["since"]],
+        note=[[text_at[t] for t in note] for note in cut["note"]],
+        sources=[[source_at[s] for s in cited] for cited in cut["sources"]],
+    )
+    dots = [[mark, [faction_at[f] for f in sides if f in faction_at], contested] for mark, sides, contested in data["dots"]]
+    return {
+        **data,
+        "factions": [data["factions"][i] for i in kept],
+        "shapes": [data["shapes"][s] for s in shape_at],
+        "texts": [data["texts"][t] for t in text_at],
+        "sources": [data["sources"][s] for s in source_at],
+        "areas": cut,
+        "dots": [dot for dot in dots if dot[1]],
+    }
+
+
+def _renumbered(positions: Iterable[int]) -> dict[int, int]:
+    """Positions into a list, old to new, for the list cut down to those positions in their order."""
+    return {old: new for new, old in enumerate(sorted(set(positions)))}
+
+
 # The scripts that draw a date's areas and town dots from `control_data`: used by the app's map
 # (ControlAreas, TownDots) and by the static site (layers/site.py), so both draw alike.
 AREAS_JS = """function (data) {
@@ -182,7 +227,8 @@ AREAS_JS = """function (data) {
     var features = areas.shape.map(function (shape, i) {
         return {type: "Feature", geometry: shapes[shape], properties: {
             name: text(areas.name[i]), faction: areas.faction[i], contested: areas.contested[i], zone: areas.zone[i],
-            status: text(areas.status[i]), since: text(areas.since[i]), sources: areas.sources[i],
+            status: text(areas.status[i]), since: text(areas.since[i]),
+            sources: areas.sources[i].map(function (s) { return data.sources[s]; }),
             note: areas.note[i].map(text).join(" ")}};
     });
     var layer = L.geoJSON(features, {
@@ -199,7 +245,7 @@ AREAS_JS = """function (data) {
             area.bindPopup(function () {
                 return "<b>" + p.name + "</b><br>" + faction.name + "<br>" + p.status + ", " + p.since +
                     (p.note ? "<p>" + p.note + "</p>" : "") + "<ul>" +
-                    p.sources.map(function (i) { return "<li>" + link(data.sources[i]) + "</li>"; }).join("") +
+                    p.sources.map(function (source) { return "<li>" + link(source) + "</li>"; }).join("") +
                     "</ul>";
             }, {maxWidth: 360});
             area.on({mouseover: function () { area.setStyle({weight: 3, fillOpacity: p.zone ? 0.3 : 0.75}); },
@@ -231,28 +277,138 @@ DOTS_JS = """function (data) {
     });
     return dots;
 }"""
+# What a map shows, by key, so that drawing another date adds and removes only what differs: an area
+# stays while it looks the same, its popup's dates, sources and note refreshed (a new version of a
+# faction often changes only those). The app's map keeps it across date changes (the map stays and
+# only its layers are sent again); the static site across its slider's steps.
+KEEP_JS = """function (map, kind, keys, draw, refresh) {
+    var shown = map.controlShown;
+    if (!shown) {
+        shown = map.controlShown = {areas: {}, dots: {}};
+        map.createPane("zones").style.zIndex = 401;  // over the outline's tint, under the areas (control_data's order)
+        map.createPane("areas").style.zIndex = 402;
+    }
+    var wanted = {}, fresh = [];
+    keys.forEach(function (key, k) {
+        if (wanted[key]) return;  // the same thing twice is drawn once
+        wanted[key] = true;
+        if (shown[kind][key]) refresh(shown[kind][key].layer, k); else fresh.push(k);
+    });
+    Object.keys(shown[kind]).forEach(function (key) {
+        if (wanted[key]) return;
+        var item = shown[kind][key];
+        item.group.removeLayer(item.layer);
+        if (!item.group.getLayers().length) map.removeLayer(item.group);
+        delete shown[kind][key];
+    });
+    if (!fresh.length) return;
+    var group = draw(fresh);
+    group.getLayers().forEach(function (layer, j) { shown[kind][keys[fresh[j]]] = {layer: layer, group: group}; });
+}"""
+SHOW_AREAS_JS = (
+    """function (map, data) {  // control_data's areas on the map, drawing only those it does not show yet
+    var keep = """
+    + KEEP_JS
+    + """, drawAreas = """
+    + AREAS_JS
+    + """;
+    var areas = data.areas, text = function (i) { return data.texts[i]; };
+    var keys = areas.shape.map(function (shape, k) {
+        return JSON.stringify([text(areas.name[k]), data.factions[areas.faction[k]].id, areas.contested[k], areas.zone[k],
+                               text(areas.status[k]), data.grid, data.shapes[shape]]);
+    });
+    keep(map, "areas", keys, function (fresh) {
+        var cut = {shape: fresh.map(function (k, j) { return j; })};
+        Object.keys(areas).forEach(function (column) {
+            if (column !== "shape") cut[column] = fresh.map(function (k) { return areas[column][k]; });
+        });
+        var group = drawAreas({factions: data.factions, sources: data.sources, texts: data.texts, grid: data.grid,
+                               shapes: fresh.map(function (k) { return data.shapes[areas.shape[k]]; }), areas: cut});
+        group.getLayers().forEach(function (layer, j) { layer.options.pane = cut.zone[j] ? "zones" : "areas"; });
+        return group.addTo(map);
+    }, function (layer, k) {
+        var p = layer.feature.properties;
+        p.since = text(areas.since[k]);
+        p.sources = areas.sources[k].map(function (s) { return data.sources[s]; });
+        p.note = areas.note[k].map(text).join(" ");
+    });
+}"""
+)
+SHOW_DOTS_JS = (
+    """function (map, data) {  // control_data's town dots on the map, drawing only those it does not show yet
+    var keep = """
+    + KEEP_JS
+    + """, drawDots = """
+    + DOTS_JS
+    + """;
+    var keys = data.dots.map(function (dot) {
+        return JSON.stringify([dot[0], dot[1].map(function (i) { return data.factions[i].id; }), dot[2]]);
+    });
+    keep(map, "dots", keys, function (fresh) {  // the group makes its markers as it is added
+        return drawDots({factions: data.factions, dots: fresh.map(function (k) { return data.dots[k]; })}).addTo(map);
+    }, function () {});
+}"""
+)
 
 
-class ControlAreas(MacroElement):
-    """Every faction's areas as one Leaflet GeoJSON layer: faction colours, contested ground dashed,
-    a tooltip, and a popup with the sources that is put together only when opened."""
+class _Rendered(Element):
+    """Page text that is already rendered."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class ScriptElement(MacroElement):
+    """A MacroElement whose `script` macro goes on the page as rendered text.
+
+    branca compiles every macro's output again as a Jinja template before rendering it; for a
+    date's areas (about 100 KB of JSON) that second pass cost more server time than the
+    rest of the rerun's map, and would run any template syntax in the data.
+    """
+
+    def map_name(self) -> str:
+        """The variable of the map this element draws on, from within a group or not."""
+        parent = self._parent
+        while not isinstance(parent, folium.Map):
+            parent = parent._parent
+        return parent.get_name()
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.script(self, kwargs)
+        self.get_root().script.add_child(_Rendered(script), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class ControlAreas(ScriptElement):
+    """Every faction's areas drawn on the map (`SHOW_AREAS_JS`): faction colours, contested ground
+    dashed, a tooltip, and a popup with the sources that is put together only when opened.
+
+    They go on the map, not in the group that carries this script: the app swaps that group
+    on every date change, and what still looks the same is kept, not drawn again.
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = ({{ this.draw }})({{ this.json }});
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        ({{ this.draw }})({{ this.map_name() }},
+        {{ this.json }});
         {% endmacro %}
     """)
 
     def __init__(self, data: dict):
         super().__init__()
         self._name = "ControlAreas"
-        self.draw = AREAS_JS
+        self.draw = SHOW_AREAS_JS
         self.json = script_json({key: value for key, value in data.items() if key != "dots"})  # TownDots sends those
 
 
-class TownDots(MacroElement):
-    """The towns of `control_data` as dots in their holders' colours, split when contested, above the areas.
+class TownDots(ScriptElement):
+    """The towns of `control_data` as dots in their holders' colours, split when contested, above the areas
+    (`SHOW_DOTS_JS`, kept across date changes like the areas).
 
     Markers sit in Leaflet's marker pane, over the areas and under the base
     map's labels. The places themselves are the base map's (`PlaceMarkers`
@@ -261,20 +417,20 @@ class TownDots(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = ({{ this.draw }})({{ this.json }});
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        ({{ this.draw }})({{ this.map_name() }},
+        {{ this.json }});
         {% endmacro %}
     """)
 
     def __init__(self, data: dict):
         super().__init__()
         self._name = "TownDots"
-        self.draw = DOTS_JS
-        factions = [{"colour": f["colour"], "short": f["short"]} for f in data["factions"]]
+        self.draw = SHOW_DOTS_JS
+        factions = [{"id": f["id"], "colour": f["colour"], "short": f["short"]} for f in data["factions"]]
         self.json = script_json({"factions": factions, "dots": data["dots"]})
 
 
-class Legend(MacroElement):
+class Legend(ScriptElement):
     """A Leaflet control listing the factions' colours, then each tier and the towns' dots in a line."""
 
     _template = Template("""
@@ -386,7 +542,7 @@ def labelled_places(places: gpd.GeoDataFrame, zoom: float = LIBYA_ZOOM) -> dict[
     return chosen
 
 
-class PlaceMarkers(MacroElement):
+class PlaceMarkers(ScriptElement):
     """Named places as small circles, the labelled ones with a permanent label: one compact script.
 
     The marks stay on the map as `placeMarks`, for `TownDots` to colour by index.
@@ -439,16 +595,27 @@ def outline_shape(outline: shapely.Geometry) -> dict:
     return feature_collection([feature(drawn, {})])
 
 
+class Outline(ScriptElement):
+    """Libya's outline, lightly filled so the country reads even without tiles; not clickable."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.json }}, {interactive: false,
+            style: {color: "#444444", weight: 1.5, fillColor: "#f7f4ec", fillOpacity: 0.35}});
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, outline: dict):
+        super().__init__()
+        self._name = "Outline"
+        self.json = script_json(outline)
+
+
 def _decorate(fmap: folium.Map, outline: dict, marks: list[list], registry: dict[str, Faction], legend: bool = True) -> None:
     """Outline (lightly filled, so Libya reads even without tiles), places with labels, legend."""
     fmap.get_root().header.add_child(folium.Element(LABEL_CSS))
-    folium.GeoJson(
-        outline,
-        name="Libya",
-        control=False,
-        interactive=False,
-        style_function=lambda item: {"color": "#444444", "weight": 1.5, "fillColor": "#f7f4ec", "fillOpacity": 0.35},
-    ).add_to(fmap)
+    Outline(outline).add_to(fmap)
     PlaceMarkers(marks).add_to(fmap)
     if legend:
         Legend(registry.values()).add_to(fmap)
@@ -456,9 +623,7 @@ def _decorate(fmap: folium.Map, outline: dict, marks: list[list], registry: dict
 
 def base_map(outline: dict, marks: list[list], registry: dict[str, Faction]) -> folium.Map:
     """Libya with its outline, the places that matter and the legend, centred on the country."""
-    fmap = folium.Map(
-        location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM, tiles="OpenStreetMap", control_scale=True, min_zoom=4, zoom_snap=0.25
-    )
+    fmap = folium.Map(location=LIBYA_CENTRE, zoom_start=LIBYA_ZOOM, tiles=TILES, control_scale=True, min_zoom=4, zoom_snap=0.25)
     _decorate(fmap, outline, marks, registry)
     return fmap
 
@@ -467,9 +632,7 @@ def dual_map(
     outline: dict, marks: list[list], registry: dict[str, Faction], left: folium.FeatureGroup, right: folium.FeatureGroup
 ) -> DualMap:
     """Two dates side by side, pan and zoom synced."""
-    maps = DualMap(
-        location=LIBYA_CENTRE, zoom_start=COMPARE_ZOOM, tiles="OpenStreetMap", control_scale=True, min_zoom=4, zoom_snap=0.25
-    )
+    maps = DualMap(location=LIBYA_CENTRE, zoom_start=COMPARE_ZOOM, tiles=TILES, control_scale=True, min_zoom=4, zoom_snap=0.25)
     for side, group in ((maps.m1, left), (maps.m2, right)):
         _decorate(side, outline, marks, registry, legend=side is maps.m2)
         group.add_to(side)

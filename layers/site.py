@@ -2,7 +2,7 @@
 
 `write_site` makes a folder that works opened from disk, from any static host or behind a CDN:
 - `index.html`: the app's base map made with folium (outline, places, legend), the areas and
-  popups drawn by the app's own scripts (`AREAS_JS`, `DOTS_JS`), a date slider at day
+  popups drawn by the app's own scripts (`SHOW_AREAS_JS`, `SHOW_DOTS_JS`), a date slider at day
   precision, previous and next change, play, the km² of the date, and the date in the URL
   fragment (`#date=2016-05-04`), so a link reopens the same view;
 - `lib/leaflet/`: Leaflet, copied into the repository from the npm registry;
@@ -29,7 +29,7 @@ from layers.detail import grid
 from layers.export import ATTRIBUTION, LICENCE
 from layers.geojson import write_atomic
 from layers.geometry import total_km2
-from layers.mapping import AREAS_JS, DOTS_JS, base_map, control_data, faction_entries, outline_shape, place_marks
+from layers.mapping import SHOW_AREAS_JS, SHOW_DOTS_JS, base_map, control_data, faction_entries, outline_shape, place_marks
 from layers.markup import script_json
 from layers.record import record_period
 from layers.store import Store
@@ -122,7 +122,7 @@ class Timeline(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function (map, atlas, drawAreas, drawDots) {
+        (function (map, atlas, showAreas, showDots) {
             var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                           "October", "November", "December"];
             var DAY_MS = 86400000, first = Date.parse(atlas.record.first), last = Date.parse(atlas.record.last);
@@ -143,61 +143,15 @@ class Timeline(MacroElement):
                 levels.forEach(function (l) { if (l <= wanted) level = l; });
                 return level;
             }
-            function dataFor(i, level, only) {  // rows `only` of a date, in the form layers.mapping.control_data gives
-                var picked = atlas.states[i].areas[level], rows = atlas.rows, shapes = atlas.levels[level].shapes;
-                var areas = {shape: only.map(function (row, k) { return k; })};
+            function redraw(i, level) {  // in the form control_data gives; the maps' scripts keep what looks the same
+                var picked = atlas.states[i].areas[level], areas = {shape: picked.shapes};
                 {{ this.columns|tojson }}.forEach(function (column) {
-                    areas[column] = only.map(function (k) { return rows[column][picked.rows[k]]; });
+                    areas[column] = picked.rows.map(function (row) { return atlas.rows[column][row]; });
                 });
-                return {factions: atlas.factions, sources: atlas.sources, texts: atlas.texts, grid: atlas.levels[level].grid,
-                        shapes: only.map(function (k) { return shapes[picked.shapes[k]]; }), areas: areas, dots: []};
+                showAreas(map, {factions: atlas.factions, sources: atlas.sources, texts: atlas.texts,
+                                grid: atlas.levels[level].grid, shapes: atlas.levels[level].shapes, areas: areas});
+                showDots(map, {factions: atlas.factions, dots: atlas.states[i].dots});
             }
-            // What is on the map, by key, so a date change draws only what differs from the date before.
-            var drawn = {areas: {}, dots: {}};
-            function keep(kind, keys, draw, refresh) {  // remove what `keys` lacks, refresh what stays, draw the rest
-                var wanted = {}, fresh = [];
-                keys.forEach(function (key, k) {
-                    wanted[key] = true;
-                    if (drawn[kind][key]) refresh(drawn[kind][key].layer, k); else fresh.push(k);
-                });
-                Object.keys(drawn[kind]).forEach(function (key) {
-                    if (wanted[key]) return;
-                    var item = drawn[kind][key];
-                    item.group.removeLayer(item.layer);
-                    if (!item.group.getLayers().length) map.removeLayer(item.group);
-                    delete drawn[kind][key];
-                });
-                if (!fresh.length) return;
-                var group = draw(fresh);
-                group.getLayers().forEach(function (layer, j) { drawn[kind][keys[fresh[j]]] = {layer: layer, group: group}; });
-            }
-            function redraw(i, level) {
-                // An area is kept while what it looks like stays (a new version of its faction changes only
-                // its dates, sources and note, which its popup reads when opened).
-                var picked = atlas.states[i].areas[level], dots = atlas.states[i].dots, rows = atlas.rows;
-                var keys = picked.rows.map(function (row, k) {
-                    return [level, rows.name[row], rows.faction[row], rows.contested[row], rows.zone[row], rows.status[row],
-                            picked.shapes[k]].join(":");
-                });
-                keep("areas", keys, function (fresh) {
-                    var data = dataFor(i, level, fresh), group = drawAreas(data);
-                    group.getLayers().forEach(function (layer, j) {
-                        layer.options.pane = data.areas.zone[j] ? "zones" : "areas";
-                    });
-                    return group.addTo(map);
-                }, function (layer, k) {
-                    var row = picked.rows[k], p = layer.feature.properties;
-                    p.since = atlas.texts[rows.since[row]];
-                    p.sources = rows.sources[row];
-                    p.note = rows.note[row].map(function (t) { return atlas.texts[t]; }).join(" ");
-                });
-                keep("dots", dots.map(function (dot) { return JSON.stringify(dot); }), function (fresh) {
-                    var data = {factions: atlas.factions, dots: fresh.map(function (k) { return dots[k]; })};
-                    return drawDots(data).addTo(map);  // its markers are made as it is added
-                }, function () {});
-            }
-            map.createPane("zones").style.zIndex = 401;  // over the outline's tint, under the areas (control_data's order)
-            map.createPane("areas").style.zIndex = 402;
             var panel = L.control({position: "topright"}), bar = L.control({position: "topleft"}), slider, label, table;
             bar.onAdd = function () {
                 var div = L.DomUtil.create("div", "site-timeline");
@@ -274,7 +228,7 @@ class Timeline(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "Timeline"
-        self.areas, self.dots, self.play_step_ms, self.columns = AREAS_JS, DOTS_JS, PLAY_STEP_MS, AREA_COLUMNS
+        self.areas, self.dots, self.play_step_ms, self.columns = SHOW_AREAS_JS, SHOW_DOTS_JS, PLAY_STEP_MS, AREA_COLUMNS
         self.attribution = "Control data: Libya control map project, CC BY 4.0, every area citing its sources"
 
 

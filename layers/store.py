@@ -197,6 +197,10 @@ class Store:
     def path(self, ref: VersionRef) -> Path:
         return self.root / ref.relpath
 
+    def on_disk(self, ref: VersionRef) -> bool:
+        """Whether the version is its file's (not one held only in memory, as a check of an edit builds)."""
+        return ref not in self._overrides
+
     @cached_property
     def index(self) -> VersionIndex:
         """Every version in the store, read from the file names once."""

@@ -157,6 +157,13 @@ def hostile_geodata(root: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def prepared_cache(tmp_path_factory):
+    """Dates the app and tests prepare go to the test run's own folder, not the repository's .cache (a server
+    started by a test inherits it)."""
+    os.environ["LIBYA_CONTROL_CACHE"] = str(tmp_path_factory.mktemp("prepared"))
+
+
 @pytest.fixture(scope="session")
 def shipped() -> Store:
     return Store(SHIPPED_ROOT)

@@ -57,21 +57,33 @@ def local_file(url: str) -> Path | None:
     return None
 
 
-def serve_offline(route) -> None:
-    """A Playwright route handler: local copies for CDN assets, empty answers for the rest of the internet."""
-    url = route.request.url
+def answer(url: str) -> dict | None:
+    """How the offline browser answers a request: None lets it through (this machine), else `route.fulfill`'s
+    arguments: local copies for CDN assets, empty answers for the rest of the internet."""
     if url.startswith(("http://localhost", "http://127.0.0.1", "ws://", "data:", "blob:", "file:")):
-        route.continue_()
-        return
+        return None
     file = local_file(url)
     if file is not None:
-        route.fulfill(
-            status=200, body=file.read_bytes(), content_type=mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        )
-    elif url.endswith(".css"):
-        route.fulfill(status=200, body="", content_type="text/css")
-    else:
-        route.fulfill(status=204, body="")
+        return {
+            "status": 200,
+            "body": file.read_bytes(),
+            "content_type": mimetypes.guess_type(file.name)[0] or "application/octet-stream",
+        }
+    if url.endswith(".css"):
+        return {"status": 200, "body": "", "content_type": "text/css"}
+    return {"status": 204, "body": ""}
+
+
+def serve_offline(route) -> None:
+    """A Playwright route handler (sync API) giving `answer`'s answers."""
+    reply = answer(route.request.url)
+    route.continue_() if reply is None else route.fulfill(**reply)
+
+
+async def serve_offline_async(route) -> None:
+    """`serve_offline` for Playwright's async API."""
+    reply = answer(route.request.url)
+    await (route.continue_() if reply is None else route.fulfill(**reply))
 
 
 def prefetch(urls: list[str]) -> None:

@@ -150,7 +150,7 @@ def view(west: float, south: float, east: float, north: float, zoom: float) -> d
 
 def drawn_areas(app: AppTest) -> dict:
     """The map's layer data (its ControlAreas argument)."""
-    data = re.search(r"^\s*\}\)\((.*)\);$", shown_groups(app), re.MULTILINE).group(1)
+    data = re.search(r"^\s*(\{.*\})\);$", shown_groups(app), re.MULTILINE).group(1)
     return json.loads(data)
 
 

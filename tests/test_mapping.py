@@ -7,6 +7,7 @@ import pytest
 from layers.contract import ZONE
 from layers.mapping import Legend, TownDots, control_data, place_marks
 from layers.markup import script_json
+from layers.store import Store
 from layers.timeline import state_at
 
 
@@ -74,3 +75,9 @@ def test_the_legend_gives_each_tier_and_the_towns_one_line(shipped):
     lines = Legend(shipped.registry.values()).body.split("</div>")[1].split("<br>")
     assert [line.split("</i>")[-1].split(":")[0] for line in lines] == ["held", "contested", "zone", "town"]
     assert "nearest area" in lines[2] and "split if contested" in lines[3]
+
+
+def test_a_date_with_no_areas_draws_an_empty_map(empty_root):
+    store = Store(empty_root)  # the shipped registry and places, no layers
+    data = control_data(state_at(store, date(2015, 2, 17)), store.registry, level=5, marks=place_marks(store.places))
+    assert data["shapes"] == [] and data["areas"]["name"] == [] and data["dots"] == []
