@@ -36,6 +36,8 @@ LIBYA_ZOOM = 5.5  # the whole country in a map about 600 px high
 COMPARE_ZOOM = LIBYA_ZOOM - 0.5  # two maps side by side, each half as wide
 LABELLED_KINDS = ("city", "terminal")
 MARKED_KINDS = ("city", "terminal", "airbase", "airport")
+LEAFLET_JS = [entry for entry in folium.Map.default_js if entry[0] == "leaflet"]
+LEAFLET_CSS = [entry for entry in folium.Map.default_css if entry[0] == "leaflet_css"]
 TILES = xyzservices.providers.OpenStreetMap.Mapnik  # looked up once: folium looks a name up on every map
 OUTLINE_DETAIL = 0.002  # degrees, about 200 m: a tenth of a pixel at the country view
 LABEL_PX = (6.2, 12, 6)  # a .place-label's width per character, its height and its gap from the dot, in pixels
@@ -54,6 +56,8 @@ box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:240px}
 .control-legend i.dot{width:9px;height:9px;margin-right:2px;border-radius:50%;border-color:#222;background:#555}
 .control-legend i.dot.split{background:linear-gradient(90deg,#555 50%,#bbb 50%)}
 .control-legend i.dot.none{background:#fff;margin-right:6px}
+.picked-place{width:18px;height:18px;box-sizing:border-box;border-radius:50%;background:#d62728;border:3px solid #fff;
+box-shadow:0 0 0 1px #222,0 1px 4px rgba(0,0,0,.5)}
 .town-dot i{display:block;width:100%;height:100%;box-sizing:border-box;border-radius:50%;border:1px solid #222}
 </style>"""
 
@@ -505,8 +509,10 @@ def change_layers(change_frame: gpd.GeoDataFrame, registry: dict[str, Faction]) 
 
 
 def place_marker(lat: float, lon: float, label: str) -> folium.FeatureGroup:
+    """The place picked, as a red dot ringed in white: drawn with CSS, so the map loads no icon library."""
     group = folium.FeatureGroup(name="Selected place", control=False)
-    folium.Marker([lat, lon], tooltip=html_text(label), icon=folium.Icon(color="red", icon="info-sign")).add_to(group)
+    icon = folium.DivIcon(html='<div class="picked-place"></div>', icon_size=(18, 18), icon_anchor=(9, 9))
+    folium.Marker([lat, lon], tooltip=html_text(label), icon=icon).add_to(group)
     return group
 
 
@@ -613,7 +619,12 @@ class Outline(ScriptElement):
 
 
 def _decorate(fmap: folium.Map, outline: dict, marks: list[list], registry: dict[str, Faction], legend: bool = True) -> None:
-    """Outline (lightly filled, so Libya reads even without tiles), places with labels, legend."""
+    """Outline (lightly filled, so Libya reads even without tiles), places with labels, legend; Leaflet alone.
+
+    folium's maps load jQuery, Bootstrap and an icon library besides Leaflet, none of which these
+    maps use; streamlit-folium loads scripts one after another, so each delays the first map.
+    """
+    fmap.default_js, fmap.default_css = LEAFLET_JS, LEAFLET_CSS
     fmap.get_root().header.add_child(folium.Element(LABEL_CSS))
     Outline(outline).add_to(fmap)
     PlaceMarkers(marks).add_to(fmap)
