@@ -354,6 +354,7 @@ def on_date() -> None:
             "Zones (light tint) are the land between areas, given by rule to the nearest area's holder. "
             "Land nobody is known to hold is left blank. Click an area or zone for its sources."
         )
+        st.caption("Download the date shown, in the format chosen in the sidebar:")
         date_downloads((day,), shown)
     changed_on(day)
     sync_link()

@@ -43,6 +43,7 @@ OUTLINE_DETAIL = 0.002  # degrees, about 200 m: a tenth of a pixel at the countr
 LABEL_PX = (6.2, 12, 6)  # a .place-label's width per character, its height and its gap from the dot, in pixels
 SENTENCE_END = re.compile(r"(?<=[.:;])\s+")  # where control_data cuts notes, to send each sentence once
 LABEL_CSS = """<style>
+html .leaflet-container{font-size:12px}
 .leaflet-tooltip.place-label{background:transparent;border:0;box-shadow:none;padding:0 0 0 2px;font:600 11px/1.1 sans-serif;
 color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
 .leaflet-tooltip.place-label:before{display:none}
