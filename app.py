@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 from pyogrio.errors import DataSourceError
-from streamlit.errors import StreamlitInvalidLayoutContextError
 
 from layers import Store, state_at
 from layers.change import compare
@@ -323,7 +322,7 @@ def place_history_panel() -> None:
 
 def changed_on(day: date) -> None:
     """What changed hands on the date, or on the last change date before it."""
-    changed = store().index.last_change(day)
+    changed = change_of(day)
     lines = changes_html(changed)
     since = "" if changed == day else f" (the last change before {day:%-d %B %Y})"
     with st.expander(f"What changed on {changed:%-d %B %Y}{since}: {len(lines)} area(s)", expanded=len(lines) <= 8):
@@ -341,6 +340,7 @@ def on_date() -> None:
     """Everything that follows the date, rerun alone when the date changes (Streamlit's fragment), so a
     change costs the server only what depends on it: the map's layers, the km², what changed, the downloads."""
     apply_pending()
+    link_problems()
     st.title(f"Who controlled Libya on {st.session_state.day:%-d %B %Y}")
     date_controls(st.session_state.day)
     day, shown = st.session_state.day, tuple(st.session_state.factions)
@@ -358,7 +358,10 @@ def on_date() -> None:
         date_downloads((day,), shown)
     changed_on(day)
     sync_link()
-    play_step()
+    if not st.session_state.page_running:  # a run of the fragment alone
+        if len(store().unreadable) > st.session_state.unreadable_named:
+            st.rerun(scope="app")  # a layer file this run could not read is named above the views
+        play_step("fragment")
 
 
 def what_changed(before: date, after: date) -> None:
@@ -399,6 +402,7 @@ def what_changed(before: date, after: date) -> None:
 
 def compare_view() -> None:
     before, after = current_view().before, current_view().after
+    link_problems()
     st.title(f"Libya on {before:%-d %B %Y} and {after:%-d %B %Y}")
     before_column, after_column = st.columns(2)
     before_column.date_input("Before", min_value=PERIOD.first, max_value=PERIOD.last, key="before", format="DD/MM/YYYY")
@@ -423,6 +427,7 @@ def download(label: str, name: str, data, mime: str, **options) -> None:
 
 def numbers_view() -> None:
     """km² and share of Libya per faction over the whole record; a click on the chart opens the map of that date."""
+    link_problems()
     st.title("The war in numbers")
     day, series = st.session_state.day, war_series()
     shown = series[series["faction"].isin(st.session_state.factions)]
@@ -557,30 +562,31 @@ def unreadable_layers(notes) -> None:
         )
 
 
-def play_step() -> None:
-    """In play mode, wait, then move to the next change date; stop at the last."""
+def play_step(scope: str) -> None:
+    """In play mode, wait, then move to the next change date (stopping at the last) and rerun `scope`:
+    the date's fragment when play ran in it, the page when the page ran (a fragment cannot rerun
+    itself from a run of the whole page)."""
     if st.session_state.playing:
         following = store().index.step(st.session_state.day, 1)
         time.sleep(PLAY_STEP_SECONDS)
         if following:
             st.session_state.next_day = following
         st.session_state.playing = bool(following and store().index.step(following, 1))
-        try:
-            st.rerun(scope="fragment")
-        except StreamlitInvalidLayoutContextError:  # in a run of the whole page, not of the fragment alone
-            st.rerun()
+        st.rerun(scope=scope)
 
 
 def main() -> None:
+    st.session_state.page_running = True  # the fragment also runs alone; it asks this to know which
     remember_link()
     sidebar()
     download_choices()
-    link_problems()
     notes = st.container()  # filled at the end, once this run has read the layers it shows
     {"map": map_view, "compare": compare_view, "numbers": numbers_view}[st.session_state.view]()
     downloads(current_view())
     unreadable_layers(notes)
     sync_link()
+    st.session_state.update(page_running=False, unreadable_named=len(store().unreadable))
+    play_step("app")
 
 
 main()

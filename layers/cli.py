@@ -24,7 +24,7 @@ from layers.geojson import GeoJSONError, write_atomic
 from layers.geometry import total_km2
 from layers.importing import ImportRefused, Limits, import_version, listed
 from layers.markup import quoted, spreadsheet_safe
-from layers.prepared import Prepared, cache_folder
+from layers.prepared import DEFAULT_FOLDER, Prepared
 from layers.record import Period, record_period
 from layers.registry import RegistryError
 from layers.site import write_site
@@ -394,7 +394,7 @@ def parser() -> argparse.ArgumentParser:
     prepare_cmd = commands.add_parser(
         "prepare", help="work out what the app shows on every change date, so that no reader waits for it"
     )
-    prepare_cmd.add_argument("--cache", help=f"the folder to keep it in (default: $LIBYA_CONTROL_CACHE, else {cache_folder()})")
+    prepare_cmd.add_argument("--cache", help=f"the folder to keep it in (default: $LIBYA_CONTROL_CACHE, else {DEFAULT_FOLDER})")
     prepare_cmd.set_defaults(run=cmd_prepare)
 
     add_cmd = commands.add_parser("add", help="import a new version of a faction's layer from a GeoJSON file")

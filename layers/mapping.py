@@ -173,7 +173,8 @@ def shown_only(data: dict, factions: Iterable[str]) -> dict:
     if len(kept) == len(data["factions"]):
         return data
     areas = data["areas"]
-    rows = [i for i, faction in enumerate(areas["faction"]) if faction in set(kept)]
+    shown = set(kept)
+    rows = [i for i, faction in enumerate(areas["faction"]) if faction in shown]
     cut = {column: [values[i] for i in rows] for column, values in areas.items()}
     shape_at = _renumbered(cut["shape"])
     text_at = _renumbered([*cut["name"], *cut["status"], *cut["since"], *(t for note in cut["note"] for t in note)])
@@ -336,6 +337,7 @@ SHOW_AREAS_JS = (
         p.since = text(areas.since[k]);
         p.sources = areas.sources[k].map(function (s) { return data.sources[s]; });
         p.note = areas.note[k].map(text).join(" ");
+        if (layer.isPopupOpen()) layer.getPopup().update();  // an open popup shows the date now shown
     });
 }"""
 )

@@ -6,7 +6,8 @@ data, not on the reader, and cost a server about 200 ms of CPU to work out; read
 they cost about 1 ms. So each is kept as compressed JSON in a cache folder, under a hash
 of everything it was made from: the layer files in force on the date and on the change
 date before it, the registry, the places, and this package's code. An edit to any of them
-gives new names, so a kept date is never stale; `.cache/` can be deleted at any time.
+gives new names, so a kept date is never stale; `.cache/` can be deleted at any time. What it
+holds reaches readers' maps as HTML, so the folder is made private and must be as trusted as the code.
 
 A date not prepared yet is worked out when first asked for, then kept; `python -m layers
 prepare` works out every date beforehand (a server's deploy step). `LIBYA_CONTROL_CACHE`
@@ -20,22 +21,28 @@ import hashlib
 import json
 import logging
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
 
+import numpy
+import shapely
+
 from layers.changelog import changes_on
+from layers.detail import level_for
 from layers.geojson import write_atomic
-from layers.mapping import control_data, place_marks
+from layers.mapping import LIBYA_ZOOM, control_data, place_marks
 from layers.store import Store, VersionRef
 from layers.summary import ground_km2
 from layers.timeline import state_at
 
-LEVEL = 5  # layers.detail: the country view, where the app and the compare maps open
+LEVEL = level_for(LIBYA_ZOOM)  # the country view, where the app and the compare maps open
 CODE = Path(__file__).resolve().parent
 DEFAULT_FOLDER = CODE.parent / ".cache" / "prepared"
 LOG = logging.getLogger(__name__)
+DRAWN_KEYS = {"factions", "sources", "texts", "grid", "shapes", "areas", "dots"}  # control_data's
 
 
 def cache_folder() -> Path:
@@ -53,7 +60,9 @@ class Day:
 
 @cache
 def _code_hash() -> str:
+    """This package's code and the geometry libraries it draws with."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"shapely {shapely.__version__} GEOS {shapely.geos_version_string} numpy {numpy.__version__}\n".encode())
     for module in sorted(CODE.glob("*.py")):
         digest.update(module.name.encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()
@@ -78,10 +87,17 @@ class Prepared:
         self.folder = folder or cache_folder()
         self.marks = place_marks(store.places)
 
-    def key(self, day: date) -> str | None:
-        """The name a change date is kept under, or None when it cannot be kept (a version held only in memory)."""
+    def sources_of(self, day: date) -> list[VersionRef]:
+        """The versions a change date is made from: those in force on it and on the change date before it."""
         previous = self.store.index.step(day, -1)
-        refs = sorted({*self.store.index.at(day), *(self.store.index.at(previous) if previous else [])})
+        return sorted({*self.store.index.at(day), *(self.store.index.at(previous) if previous else [])})
+
+    def key(self, day: date) -> str | None:
+        """The name a change date is kept under, or None when it cannot be kept (a version held only in memory).
+
+        A version's end (the date of its faction's next version) is part of it: popups say "until" then.
+        """
+        refs = self.sources_of(day)
         if not all(self.store.on_disk(ref) for ref in refs):
             return None
         digest = hashlib.blake2b(digest_size=20)
@@ -89,7 +105,7 @@ class Prepared:
         for path in (self.store.root / "factions.json", self.store.root / "places.geojson"):
             digest.update(f"{path.name} {_hash(path)}\n".encode())
         for ref in refs:
-            digest.update(f"{ref.relpath} {_hash(self.store.path(ref))}\n".encode())
+            digest.update(f"{ref.relpath} {_hash(self.store.path(ref))} until {self.store.index.ends[ref]}\n".encode())
         return digest.hexdigest()
 
     def on(self, day: date) -> Day:
@@ -102,13 +118,16 @@ class Prepared:
         path = self.folder / f"{key}.json.gz" if key else None
         if path and path.is_file():
             try:
-                return Day(**json.loads(gzip.decompress(path.read_bytes())))
-            except (OSError, EOFError, ValueError, TypeError) as err:
+                kept = Day(**json.loads(gzip.decompress(path.read_bytes())))
+                if DRAWN_KEYS <= kept.drawn.keys():
+                    return kept
+                raise ValueError(f"its map lacks {sorted(DRAWN_KEYS - kept.drawn.keys())}")
+            except (OSError, EOFError, zlib.error, ValueError, TypeError, AttributeError) as err:
                 LOG.warning("prepared date %s unreadable (%s): working it out again", path.name, err)
-        missing = len(self.store.unreadable)
         text = json.dumps(self._make(day).__dict__, separators=(",", ":"))
-        if path and len(self.store.unreadable) == missing:  # a date drawn without a broken file's areas is not kept
+        if path and not any(ref in self.store.unreadable for ref in self.sources_of(day)):  # drawn without a broken file
             try:
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
                 write_atomic(path, gzip.compress(text.encode(), 6))
             except OSError as err:
                 LOG.warning("cannot keep prepared dates in %s: %s", self.folder, err)

@@ -1,15 +1,17 @@
 """Prepared dates: what the map shows on a change date, worked out once, kept on disk, never stale."""
 
+import gzip
 import io
 import logging
 from datetime import date
 from pathlib import Path
 
+import pytest
 from conftest import area, write_layer
 
 from layers.cli import main
 from layers.mapping import shown_only
-from layers.prepared import Prepared
+from layers.prepared import Day, Prepared
 from layers.store import Store
 
 TRIPOLI, MISRATA = (13.187, 32.887), (15.092, 32.377)
@@ -29,8 +31,9 @@ def kept(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json.gz"))
 
 
-def test_a_date_read_back_shows_what_was_worked_out(shipped, tmp_path):
+def test_a_date_read_back_shows_what_was_worked_out(shipped, tmp_path, monkeypatch):
     worked_out = Prepared(shipped, tmp_path).on(date(2015, 2, 17))
+    monkeypatch.setattr(Prepared, "_make", lambda self, day: pytest.fail("worked out again, not read back"))
     read_back = Prepared(shipped, tmp_path).on(date(2015, 2, 17))
     assert len(kept(tmp_path)) == 1 and read_back == worked_out
     drawn = read_back.drawn
@@ -54,6 +57,21 @@ def test_an_edited_layer_file_is_worked_out_again_not_read_stale(empty_root, tmp
     assert names(Prepared(Store(empty_root), tmp_path).on(date(2015, 3, 1)).drawn) == {"Tripoli", "Misrata port"}
 
 
+def test_a_later_version_ends_the_kept_dates_areas(empty_root, tmp_path):
+    """A new version of a faction ends its areas of the version before: their popups must say until when."""
+    store = two_dates(empty_root)
+    assert since(Prepared(store, tmp_path).on(date(2015, 3, 1)), "Misrata") == "since 2015-03-01"
+    write_layer(empty_root, "libya-dawn", "2015-06-01", [area(*TRIPOLI, "Tripoli")])
+    later = Prepared(Store(empty_root), tmp_path).on(date(2015, 3, 1))
+    assert since(later, "Misrata") == "since 2015-03-01, until 2015-06-01"
+
+
+def since(day: Day, name: str) -> str:
+    drawn = day.drawn
+    [row] = [i for i, n in enumerate(drawn["areas"]["name"]) if drawn["texts"][n] == name]
+    return drawn["texts"][drawn["areas"]["since"][row]]
+
+
 def test_a_day_between_changes_is_the_change_date_before_it(empty_root, tmp_path):
     store = two_dates(empty_root)
     prepared = Prepared(store, tmp_path)
@@ -70,16 +88,27 @@ def test_every_change_date_is_prepared_from_the_command_line(empty_root, tmp_pat
 def test_a_date_drawn_without_an_unreadable_file_is_not_kept(empty_root, tmp_path):
     two_dates(empty_root)
     (empty_root / "layers" / "libya-dawn" / "2015-03-01.geojson").write_text("{broken", encoding="utf-8")
+    write_layer(empty_root, "tobruk", "2015-04-01", [area(20.07, 32.12, "Benghazi")])
     store = Store(empty_root, skip_unreadable=True)
-    shown = Prepared(store, tmp_path).on(date(2015, 3, 1))
-    assert names(shown.drawn) == set() and store.unreadable and kept(tmp_path) == []
+    prepared = Prepared(store, tmp_path)
+    assert names(prepared.on(date(2015, 3, 1)).drawn) == set() and store.unreadable
+    assert names(prepared.on(date(2015, 4, 1)).drawn) == {"Benghazi"}  # the broken file read before, still in force
+    assert kept(tmp_path) == []
 
 
-def test_a_corrupt_kept_date_is_worked_out_again(empty_root, tmp_path, caplog):
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda data: b"not gzip",
+        lambda data: data[:12] + bytes(b ^ 0x55 for b in data[12:-8]) + data[-8:],  # its compressed body damaged
+        lambda data: gzip.compress(b'{"drawn": {}, "ground": {}, "changes": []}'),  # well formed, no map in it
+    ],
+)
+def test_a_corrupt_kept_date_is_worked_out_again(empty_root, tmp_path, caplog, corrupt):
     store = two_dates(empty_root)
     Prepared(store, tmp_path).on(date(2015, 1, 1))
     [path] = kept(tmp_path)
-    path.write_bytes(b"not gzip")
+    path.write_bytes(corrupt(path.read_bytes()))
     with caplog.at_level(logging.WARNING):
         assert names(Prepared(store, tmp_path).on(date(2015, 1, 1)).drawn) == {"Tripoli"}
     assert "working it out again" in caplog.text
