@@ -261,6 +261,13 @@ def cmd_prepare(store: Store, args, out: TextIO) -> int:
     began, prepared = time.perf_counter(), Prepared(store, Path(args.cache) if args.cache else None)
     for day in store.index.dates:
         prepared.on(day)
+    missing = [day for day in store.index.dates if not prepared.is_kept(day)]
+    if missing:
+        raise CommandError(
+            f"{len(missing)} of {len(store.index.dates)} change dates could not be kept in {prepared.folder} "
+            f"(the first {missing[0]}): a folder that cannot be written, or a layer file that cannot be read "
+            "(`validate` names it)"
+        )
     print(
         f"{len(store.index.dates)} change dates prepared in {prepared.folder} in {time.perf_counter() - began:.0f} s",
         file=out,

@@ -108,6 +108,14 @@ class Prepared:
             digest.update(f"{ref.relpath} {_hash(self.store.path(ref))} until {self.store.index.ends[ref]}\n".encode())
         return digest.hexdigest()
 
+    def is_kept(self, day: date) -> bool:
+        """Whether what `day` shows is kept in the folder as the data and code are now."""
+        try:
+            key = self.key(self.store.index.last_change(day) or day)
+        except OSError:
+            return False
+        return key is not None and (self.folder / f"{key}.json.gz").is_file()
+
     def on(self, day: date) -> Day:
         """What `day` shows: its change date's."""
         day = self.store.index.last_change(day) or day

@@ -85,6 +85,15 @@ def test_every_change_date_is_prepared_from_the_command_line(empty_root, tmp_pat
     assert "2 change dates prepared" in out.getvalue() and len(kept(tmp_path / "cache")) == 2
 
 
+def test_prepare_fails_naming_the_folder_when_it_cannot_keep_the_dates(empty_root, tmp_path):
+    two_dates(empty_root)
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--geodata", str(empty_root), "prepare", "--cache", str(blocked / "cache")], out=out, err=err) == 1
+    assert "2 of 2 change dates could not be kept" in err.getvalue() and str(blocked / "cache") in err.getvalue()
+
+
 def test_a_date_drawn_without_an_unreadable_file_is_not_kept(empty_root, tmp_path):
     two_dates(empty_root)
     (empty_root / "layers" / "libya-dawn" / "2015-03-01.geojson").write_text("{broken", encoding="utf-8")
