@@ -237,8 +237,33 @@ def test_compare_shows_two_maps_side_by_side(page, server):
     frame.wait_for_function("document.querySelectorAll('.leaflet-container')[1].querySelector('path.leaflet-interactive')")
 
 
+SCRIPT_RUNS = """
+window.scriptStateSince = performance.now();
+new MutationObserver(() => { window.scriptStateSince = performance.now(); }).observe(document, {
+  subtree: true, attributes: true, attributeFilter: ['data-test-script-state'],
+});
+"""
+
+
+def settle_map(page: Page, quiet_ms: int = 1500) -> None:
+    """Wait until the map is drawn and no run has started or ended for `quiet_ms`.
+
+    Once drawn, the map reports its view (debounced by 250 ms), which reruns the date's fragment;
+    every run gives a download button a new link, so a click during that run would be lost.
+    Needs `SCRIPT_RUNS` installed before the page opens.
+    """
+    map_frame(page)
+    page.wait_for_function(
+        f"performance.now() - window.scriptStateSince > {quiet_ms} "
+        "&& document.querySelector('[data-test-script-state]').dataset.testScriptState === 'notRunning'",
+        timeout=60_000,
+    )
+
+
 def test_a_download_is_a_geojson_file_with_the_expected_features(page, server):
+    page.add_init_script(SCRIPT_RUNS)
     open_view(page, server, "?date=2015-06-04&factions=islamic-state,pfg")
+    settle_map(page)
     with page.expect_download(timeout=120_000) as download:  # the file is built when clicked; 30 s ran out on a loaded machine
         page.get_by_role("button", name="All shown factions on 4 Jun 2015").click()
     assert download.value.suggested_filename == "libya-control_all_2015-06-04.geojson"
