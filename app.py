@@ -96,14 +96,20 @@ def comparison_between(before: date, after: date):
     return compare(store(), before, after)
 
 
+@st.cache_resource(max_entries=256)
+def drawn_all(change: date, level: int, window: Box | None = None) -> dict:
+    """Every faction's areas and town dots on a change date, at the detail and window of the view; the country
+    view comes prepared. Shared, not copied per rerun as `st.cache_data` would: never mutated."""
+    if level == LEVEL and window is None:
+        return shown_on(change).drawn
+    return control_data(state_at(store(), change, FACTIONS), REGISTRY, level, window, marks())
+
+
 @st.cache_resource(max_entries=1024)
 def drawn_on(change: date, factions: tuple[str, ...], level: int, window: Box | None = None) -> dict:
-    """The areas and town dots the map draws: for a change date, the factions shown, and the detail and window
-    of the view; the country view comes prepared. Shared, not copied per rerun as `st.cache_data` would: never mutated."""
-    if level == LEVEL and window is None:
-        return shown_only(shown_on(change).drawn, factions)
-    state = state_at(store(), change, factions)
-    return control_data(state, REGISTRY, level, window, marks())
+    """What the map draws for the factions shown: cut from every faction's drawing, so a town a hidden
+    faction shares stays contested at every zoom (`shown_only`)."""
+    return shown_only(drawn_all(change, level, window), factions)
 
 
 @st.cache_data(max_entries=512)

@@ -7,7 +7,8 @@ Prints medians measured on this machine:
    and with none, the naive map, and Streamlit's floor (bench/floor_app.py: one small layer swapped);
 2. the same change as seen in headless Chromium: click to new areas drawn, with the ratios to the
    naive map and to the floor;
-3. cold start: `streamlit run` to the first map drawn, and a warm server's first map of a new page;
+3. cold start: `streamlit run` to the first map drawn, and a warm server's first map of a new page,
+   for this app and for the floor (the least a first map through Streamlit and streamlit-folium takes);
    then load: 25 sessions stepping the date at once (bench/load.py);
 4. scale: a generated atlas (50 factions × 2,000 versions, polygons of 5,000+ vertices; built once
    into .cache/bench/, about 15 GB and some minutes), beside the same atlas cut to 20 versions per faction:
@@ -41,7 +42,7 @@ from layers.prepared import Prepared
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from live_server import start, stop, wait_until_healthy  # noqa: E402
-from offline_assets import serve_offline  # noqa: E402
+from offline_assets import OUTSIDE, serve_offline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ATLAS = ROOT / ".cache" / "bench"
@@ -92,7 +93,7 @@ def walk(browser: Browser, script: str, start_day: str, steps: int, env: dict | 
 def first_map(browser: Browser, url: str) -> None:
     """Open the app in a new page and wait for its first areas drawn."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.route("**/*", serve_offline)
+    context.route(OUTSIDE, serve_offline)
     try:
         page = context.new_page()
         page.goto(url)
@@ -103,11 +104,11 @@ def first_map(browser: Browser, url: str) -> None:
         context.close()
 
 
-def cold_start(browser: Browser, env: dict) -> tuple[float, float, float]:
-    """Seconds from starting `streamlit run app.py` to a healthy server and to the first map drawn, then
+def cold_start(browser: Browser, script: str, env: dict | None = None) -> tuple[float, float, float]:
+    """Seconds from starting `streamlit run script` to a healthy server and to the first map drawn, then
     from opening a second page on the warm server to its first map."""
     began = time.perf_counter()
-    process, url = start(env=env)
+    process, url = start(script, env)
     try:
         wait_until_healthy(process, url)
         healthy = time.perf_counter() - began
@@ -187,12 +188,14 @@ def main() -> None:
                 "floor": walk(browser, FLOOR, start_day, arguments.steps),
             },
         )
-        starts = [cold_start(browser, ready) for _ in range(arguments.cold_starts)]
-        print(
-            f"\n3. Cold start ({arguments.cold_starts} runs): server healthy {median(s[0] for s in starts):.2f} s, "
-            f"first map drawn {median(s[1] for s in starts):.2f} s; a new page on the warm server: first map "
-            f"{median(s[2] for s in starts):.2f} s"
-        )
+        print(f"\n3. Cold start ({arguments.cold_starts} runs)")
+        for name, script, env in (("this app", "app.py", ready), ("floor", FLOOR, None)):
+            starts = [cold_start(browser, script, env) for _ in range(arguments.cold_starts)]
+            print(
+                f"   {name}: server healthy {median(s[0] for s in starts):.2f} s, first map drawn "
+                f"{median(s[1] for s in starts):.2f} s; a new page on the warm server: first map "
+                f"{median(s[2] for s in starts):.2f} s"
+            )
         starts = visible_starts(store, prepared, LOAD_STEPS)
         days = [starts[i * len(starts) // LOAD_SESSIONS] for i in range(LOAD_SESSIONS)]
         with ThreadPoolExecutor(1) as thread:  # Playwright's async API needs an event loop of its own

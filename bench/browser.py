@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, Page
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from offline_assets import serve_offline  # noqa: E402  (test support shared with the benchmark)
+from offline_assets import OUTSIDE, serve_offline  # noqa: E402  (test support shared with the benchmark)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -109,7 +109,7 @@ class MapPage:
 
 def open_page(browser: Browser, url: str, server_pid: int) -> MapPage:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.route("**/*", serve_offline)
+    context.route(OUTSIDE, serve_offline)
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
     watched = MapPage(page, server_pid)

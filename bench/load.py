@@ -23,7 +23,7 @@ from bench.browser import CHROMIUM, CHROMIUM_ARGS, INSTRUMENT, MapPage, cpu_seco
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from live_server import start, stop, wait_until_healthy  # noqa: E402
-from offline_assets import serve_offline_async  # noqa: E402
+from offline_assets import OUTSIDE, serve_offline_async  # noqa: E402
 
 TIMEOUT_MS = 120_000
 
@@ -36,7 +36,7 @@ async def _settled(page: Page) -> None:
 async def _open(browser, url: str) -> MapPage:
     """A page of its own, its map drawn and its first report of the view rerun, its socket watched."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-    await context.route("**/*", serve_offline_async)
+    await context.route(OUTSIDE, serve_offline_async)
     await context.add_init_script(INSTRUMENT)
     page = await context.new_page()
     watched = MapPage(page, 0)

@@ -310,6 +310,10 @@ KEEP_JS = """function (map, kind, keys, draw, refresh) {
     if (!fresh.length) return;
     var group = draw(fresh);
     group.getLayers().forEach(function (layer, j) { shown[kind][keys[fresh[j]]] = {layer: layer, group: group}; });
+    keys.slice(fresh[0]).forEach(function (key) {  // new ones went on top: from the first, restack in the data's order
+        var item = shown[kind][key];
+        if (item && item.layer.bringToFront) item.layer.bringToFront();
+    });
 }"""
 SHOW_AREAS_JS = (
     """function (map, data) {  // control_data's areas on the map, drawing only those it does not show yet

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 import shapely
 from markdown_it import MarkdownIt
-from offline_assets import serve_offline
+from offline_assets import OUTSIDE, serve_offline
 from playwright.sync_api import Page, sync_playwright
 
 from layers.geojson import feature, feature_collection
@@ -52,7 +52,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    context.route("**/*", serve_offline)
+    context.route(OUTSIDE, serve_offline)
     yield context.new_page()
     context.close()
 

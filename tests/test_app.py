@@ -18,6 +18,7 @@ import map_widget
 from layers import Store, state_at
 from layers.change import compare
 from layers.geometry import total_km2
+from layers.mapping import place_marks
 from layers.summary import control_summary, ground_km2
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -198,6 +199,21 @@ def test_hidden_factions_leave_the_map():
     app.pills[0].set_value(["islamic-state"]).run()
     groups = shown_groups(app)
     assert "Nawfaliya" in groups and "Tobruk and the Egyptian border" not in groups
+
+
+def town_dot(app: AppTest, town: str) -> tuple[set[str], bool]:
+    """The factions and the contested flag of a town's dot on the map (its TownDots argument)."""
+    data = json.loads(re.search(r'^\s*(\{"factions".*"dots".*\})\);$', shown_groups(app), re.MULTILINE).group(1))
+    marks = place_marks(Store().places)
+    [(sides, contested)] = [(s, c) for mark, s, c in data["dots"] if marks[mark][2] == town]
+    return {data["factions"][side]["id"] for side in sides}, contested
+
+
+def test_a_town_shared_with_a_hidden_faction_stays_contested_when_zoomed_in():
+    app = open_app(date="2015-02-17", factions="brsc")  # Benghazi: the BRSC and the LNA each held parts of it
+    assert town_dot(app, "Benghazi") == ({"brsc"}, True)
+    app.session_state["control-map"] = view(19.6, 31.8, 20.4, 32.4, zoom=10)
+    assert town_dot(app.run(), "Benghazi") == ({"brsc"}, True)
 
 
 def test_the_summary_gives_km2_and_share_of_libya_per_faction():

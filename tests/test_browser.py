@@ -193,6 +193,26 @@ def test_a_date_walked_back_to_has_the_same_areas_and_no_more(page, server):
     assert frame.evaluate(f"({AREA_PATHS})(window.map)") == first  # and nothing drawn after it
 
 
+AREA_STACK = """map => Object.values(map._layers).filter(l => l.feature && l._path)
+    .map(l => [l.options.pane, Array.prototype.indexOf.call(l._path.parentNode.children, l._path),
+               l.feature.properties.name + " · " + l.feature.properties.faction])
+    .sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]).map(l => l[0] + ": " + l[2])"""
+
+
+def test_a_date_stepped_to_stacks_its_areas_as_when_opened(page, server):
+    """Areas kept from the date before and areas drawn new sit in the order of the date opened afresh:
+    the BRSC's new Benina airport area of 1 August 2014 goes under its later areas, not on top of all."""
+    open_view(page, server, "?date=2014-08-01")
+    opened = map_frame(page).evaluate(f"({AREA_STACK})(window.map)")
+    open_view(page, server, "?date=2014-07-31")
+    frame = map_frame(page)
+    page.get_by_role("button", name="Next").click()
+    settle(page)
+    same_areas = f"expected => JSON.stringify(({AREA_STACK})(window.map).sort()) === JSON.stringify(expected)"
+    frame.wait_for_function(same_areas, arg=sorted(opened), timeout=30_000)
+    assert frame.evaluate(f"({AREA_STACK})(window.map)") == opened
+
+
 def test_an_area_kept_across_a_new_version_shows_the_new_versions_dates(page, server):
     """Tobruk's ground looked the same before and after the LNA's version of 4 January 2016: the date change
     keeps its path, and its popup must still say which version holds on the date shown."""
