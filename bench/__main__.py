@@ -4,7 +4,8 @@ Prints medians measured on this machine:
 0. `python -m layers prepare` on the shipped data, into a fresh folder (what the app then reads);
 1. a date change on the shipped data: server time of the rerun, the server's CPU time per change
    (its CPU time over the walk / the changes) and bytes sent, for this app with every date prepared
-   and with none, the naive map, and Streamlit's floor (bench/floor_app.py: one small layer swapped);
+   and with none, the naive map, Streamlit's floor (bench/floor_app.py: one small layer swapped), and
+   the floor with this app's map (bench/map_floor_app.py: the map's share of a change, without the page);
 2. the same change as seen in headless Chromium: click to new areas drawn, with the ratios to the
    naive map and to the floor;
 3. cold start: `streamlit run` to the first map drawn, and a warm server's first map of a new page,
@@ -48,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ATLAS = ROOT / ".cache" / "bench"
 NAIVE = "bench/naive_app.py"
 FLOOR = "bench/floor_app.py"
+MAP_FLOOR = "bench/map_floor_app.py"
 LOAD_SESSIONS, LOAD_STEPS = 25, 4
 
 
@@ -139,12 +141,15 @@ def print_walks(title: str, results: dict[str, dict[str, Walk]]) -> None:
                 f"  {app + ', ' + kind:40}{median(s.server_ms for s in walked.steps):10.0f}{walked.cpu_ms:10.0f}"
                 f"{median(s.bytes for s in walked.steps) / 1000:10.1f}{drawn_ms(walked):10.0f}"
             )
-    ours, naive, floor = (results.get(name) for name in ("this app", "naive", "floor"))
+    ours, naive, floor, map_floor = (results.get(name) for name in ("this app", "naive", "floor", "floor, this app's map"))
     for kind in ours or {}:
         if naive:
             print(f"  drawn {drawn_ms(naive[kind]) / drawn_ms(ours[kind]):.1f}× faster than the naive map ({kind})")
         if floor:
             print(f"  drawn in {drawn_ms(ours[kind]) / drawn_ms(floor[kind]):.1f}× the floor's time ({kind})")
+        if floor and map_floor:
+            ratio = drawn_ms(map_floor[kind]) / drawn_ms(floor[kind])
+            print(f"  this app's map alone drawn in {ratio:.1f}× the floor's time ({kind})")
 
 
 def scale_queries(root: Path) -> dict:
@@ -186,6 +191,7 @@ def main() -> None:
                 "this app, nothing prepared": walk(browser, "app.py", start_day, arguments.steps, bare),
                 "naive": walk(browser, NAIVE, start_day, arguments.steps),
                 "floor": walk(browser, FLOOR, start_day, arguments.steps),
+                "floor, this app's map": walk(browser, MAP_FLOOR, start_day, arguments.steps, ready),
             },
         )
         print(f"\n3. Cold start ({arguments.cold_starts} runs)")
