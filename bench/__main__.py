@@ -10,7 +10,7 @@ Prints medians measured on this machine:
    naive map and to the floor;
 3. cold start: `streamlit run` to the first map drawn, and a warm server's first map of a new page,
    for this app and for the floor (the least a first map through Streamlit and streamlit-folium takes);
-   then load: 25 sessions stepping the date at once (bench/load.py);
+   then load: 25 sessions stepping the date at once (bench/load.py), in this app and in the floor;
 4. scale: a generated atlas (50 factions × 2,000 versions, polygons of 5,000+ vertices; built once
    into .cache/bench/, about 15 GB and some minutes), beside the same atlas cut to 20 versions per faction:
    load, peak memory, state at a date, who, the drawn layer, and reruns in the browser;
@@ -204,14 +204,15 @@ def main() -> None:
             )
         starts = visible_starts(store, prepared, LOAD_STEPS)
         days = [starts[i * len(starts) // LOAD_SESSIONS] for i in range(LOAD_SESSIONS)]
-        with ThreadPoolExecutor(1) as thread:  # Playwright's async API needs an event loop of its own
-            figures = thread.submit(load.load, days, LOAD_STEPS, ready).result()
-        print(
-            f"   Load: {figures['sessions']} sessions at once, {figures['changes']} date changes: redraw median "
-            f"{figures['median_ms']:.0f} ms, 90th percentile {figures['p90_ms']:.0f} ms; the server's part median "
-            f"{figures['server_median_ms']:.0f} ms, 90th percentile {figures['server_p90_ms']:.0f} ms; server CPU "
-            f"{figures['cpu_ms']:.0f} ms per change"
-        )
+        print(f"   Load: {LOAD_SESSIONS} sessions at once, each stepping the date {LOAD_STEPS} times")
+        for name, script, env in (("this app", "app.py", ready), ("floor", FLOOR, None)):
+            with ThreadPoolExecutor(1) as thread:  # Playwright's async API needs an event loop of its own
+                figures = thread.submit(load.load, script, days, LOAD_STEPS, env).result()
+            print(
+                f"   {name}: redraw median {figures['median_ms']:.0f} ms, 90th percentile {figures['p90_ms']:.0f} ms; "
+                f"the server's part median {figures['server_median_ms']:.0f} ms, 90th percentile "
+                f"{figures['server_p90_ms']:.0f} ms; server CPU {figures['cpu_ms']:.0f} ms per change"
+            )
         if not arguments.skip_scale:
             scale(browser, arguments.steps)
         began = time.perf_counter()
