@@ -14,9 +14,8 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-# What the route sees: requests that would leave this machine. The browser matches this pattern itself;
-# routing every request ("**/*") sent each of the app's ~150 local requests through Playwright's driver
-# and a Python handler, which added about 0.7 s to a page's first map.
+# What the route sees: requests that would leave this machine. The browser matches the pattern itself,
+# so the app's own requests go straight to the server, never through Playwright's driver and a handler.
 OUTSIDE = re.compile(r"^https?://(?!(?:localhost|127\.0\.0\.1)[:/])")
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "npm-assets"
