@@ -182,7 +182,10 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         starts = visible_starts(store, prepared, arguments.steps)
-        start_day = next(day for day in starts if day >= store.index.dates[len(store.index.dates) // 3].isoformat())
+        third = store.index.dates[len(store.index.dates) // 3].isoformat()
+        start_day = next((day for day in starts if day >= third), None)
+        if start_day is None:
+            sys.exit(f"No {arguments.steps} change dates in a row after {third} change the country view: nothing to walk.")
         print_walks(
             f"1-2. Date change, shipped data ({arguments.steps} steps from {start_day}; 'first visit' = "
             "a date the server has not drawn yet, 'revisit' = walking back)",
