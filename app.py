@@ -24,7 +24,6 @@ from layers.mapping import (
     dual_map,
     outline_shape,
     place_marker,
-    place_marks,
     shown_only,
 )
 from layers.markup import link, markdown_literal
@@ -63,9 +62,9 @@ def places():
     return store().places.set_index("id")
 
 
-@st.cache_resource
 def marks() -> list[list]:
-    return place_marks(store().places)
+    """The places every map marks, worked out once with the prepared dates."""
+    return prepared().marks
 
 
 @st.cache_resource
@@ -363,8 +362,8 @@ def on_date() -> None:
         st.caption("Download the date shown, in the format chosen in the sidebar:")
         date_downloads((day,), shown)
     changed_on(day)
-    sync_link()
-    if not st.session_state.page_running:  # a run of the fragment alone
+    if not st.session_state.page_running:  # a run of the fragment alone (a run of the page syncs the link at its end)
+        sync_link()
         if len(store().unreadable) > st.session_state.unreadable_named:
             st.rerun(scope="app")  # a layer file this run could not read is named above the views
         play_step("fragment")

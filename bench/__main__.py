@@ -80,7 +80,7 @@ def walk(browser: Browser, script: str, start_day: str, steps: int, env: dict | 
     process, url = start(script, env)
     try:
         wait_until_healthy(process, url)
-        page = open_page(browser, f"{url}/?date={start_day}", process.pid)
+        page = open_page(browser, f"{url}/?date={start_day}")
         walks = {}
         for kind, button in (("first visit", "Next"), ("revisit", "Previous")):
             before = cpu_seconds(process.pid)

@@ -77,7 +77,6 @@ class Step:
     server_ms: float
     bytes: int
     drawn_ms: float
-    cpu_ms: float
 
 
 def cpu_seconds(pid: int) -> float:
@@ -97,8 +96,13 @@ class Frame:
 @dataclass
 class MapPage:
     page: Page
-    server_pid: int
     frames: list[Frame] = field(default_factory=list)
+
+    def rerun(self, seen: int) -> tuple[Frame, Frame]:
+        """The rerun request sent after frame `seen` and the "script finished" that answers it."""
+        frames = self.frames[seen:]
+        sent = next(frame for frame in frames if frame.sent)
+        return sent, next(frame for frame in frames if frame.finished and frame.seconds >= sent.seconds)
 
     def note(self, sent: bool, event: dict) -> None:
         response = event["response"]
@@ -107,12 +111,12 @@ class MapPage:
         self.frames.append(Frame(event["timestamp"], sent, len(data), finished))
 
 
-def open_page(browser: Browser, url: str, server_pid: int) -> MapPage:
+def open_page(browser: Browser, url: str) -> MapPage:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.route(OUTSIDE, serve_offline)
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
-    watched = MapPage(page, server_pid)
+    watched = MapPage(page)
     devtools = context.new_cdp_session(page)
     devtools.send("Network.enable")
     devtools.on("Network.webSocketFrameSent", lambda event: watched.note(True, event))
@@ -146,7 +150,6 @@ def change_date(watched: MapPage, button: str, timeout: float = 120_000) -> Step
     """Click a date button; wait until the map shows other areas and the script has finished."""
     page = watched.page
     seen = len(watched.frames)
-    cpu_before = cpu_seconds(watched.server_pid)
     page.evaluate("window.__bench.arm()")
     page.get_by_role("button", name=button, exact=True).first.click()
     page.wait_for_function("window.__bench.drawnAt !== null", timeout=timeout)
@@ -156,11 +159,10 @@ def change_date(watched: MapPage, button: str, timeout: float = 120_000) -> Step
             raise TimeoutError(f"no script-finished message after clicking {button!r}")
         page.wait_for_timeout(20)
     drawn = page.evaluate("window.__bench.drawnAt - window.__bench.clicks.at(-1)")
-    frames = watched.frames[seen:]
-    sent = next(frame for frame in frames if frame.sent)
-    done = next(frame for frame in frames if frame.finished and frame.seconds >= sent.seconds)
-    received = sum(frame.size for frame in frames if not frame.sent and sent.seconds <= frame.seconds <= done.seconds)
+    sent, done = watched.rerun(seen)
+    received = sum(
+        frame.size for frame in watched.frames[seen:] if not frame.sent and sent.seconds <= frame.seconds <= done.seconds
+    )
     settle(page)
     quiet(watched, 0.3)
-    cpu_ms = (cpu_seconds(watched.server_pid) - cpu_before) * 1000
-    return Step((done.seconds - sent.seconds) * 1000, received, drawn, cpu_ms)
+    return Step((done.seconds - sent.seconds) * 1000, received, drawn)

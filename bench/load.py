@@ -40,7 +40,7 @@ async def _open(browser, url: str) -> MapPage:
     await context.route(OUTSIDE, serve_offline_async)
     await context.add_init_script(INSTRUMENT)
     page = await context.new_page()
-    watched = MapPage(page, 0)
+    watched = MapPage(page)
     devtools = await context.new_cdp_session(page)
     await devtools.send("Network.enable")
     devtools.on("Network.webSocketFrameSent", lambda event: watched.note(True, event))
@@ -64,9 +64,7 @@ async def _steps(watched: MapPage, steps: int) -> list[tuple[float, float]]:
         await page.wait_for_function("window.__bench.drawnAt !== null", timeout=TIMEOUT_MS)
         redraw = await page.evaluate("window.__bench.drawnAt - window.__bench.clicks.at(-1)")
         await _settled(page)
-        frames = watched.frames[seen:]
-        sent = next(frame for frame in frames if frame.sent)
-        done = next(frame for frame in frames if frame.finished and frame.seconds >= sent.seconds)
+        sent, done = watched.rerun(seen)
         taken.append((redraw, (done.seconds - sent.seconds) * 1000))
     return taken
 
