@@ -4,13 +4,15 @@ Prints medians measured on this machine:
 0. `python -m layers prepare` on the shipped data, into a fresh folder (what the app then reads);
 1. a date change on the shipped data: server time of the rerun, the server's CPU time per change
    (its CPU time over the walk / the changes) and bytes sent, for this app with every date prepared
-   and with none, the naive map, Streamlit's floor (bench/floor_app.py: one small layer swapped), and
-   the floor with this app's map (bench/map_floor_app.py: the map's share of a change, without the page);
+   and with none, the naive map, Streamlit's floor (bench/floor_app.py: one small layer swapped on a
+   slider change), and the floor with this app's map (bench/map_floor_app.py: the map's share of a
+   change, without the rest of the page);
 2. the same change as seen in headless Chromium: click to new areas drawn, with the ratios to the
    naive map and to the floor;
-3. cold start: `streamlit run` to the first map drawn, and a warm server's first map of a new page,
-   for this app and for the floor (the least a first map through Streamlit and streamlit-folium takes);
-   then load: 25 sessions stepping the date at once (bench/load.py), in this app and in the floor;
+3. cold start: `streamlit run` to the first map drawn, and a warm server's first map of a new page;
+   then load: 25 sessions stepping the date at once (bench/load.py); both for this app, the floor (the
+   least a first map and a change through Streamlit and streamlit-folium take) and the floor with
+   this app's map;
 4. scale: a generated atlas (50 factions × 2,000 versions, polygons of 5,000+ vertices; built once
    into .cache/bench/, about 15 GB and some minutes), beside the same atlas cut to 20 versions per faction:
    load, peak memory, state at a date, who, the drawn layer, and reruns in the browser;
@@ -198,7 +200,8 @@ def main() -> None:
             },
         )
         print(f"\n3. Cold start ({arguments.cold_starts} runs)")
-        for name, script, env in (("this app", "app.py", ready), ("floor", FLOOR, None)):
+        apps = (("this app", "app.py", ready), ("floor", FLOOR, None), ("floor, this app's map", MAP_FLOOR, ready))
+        for name, script, env in apps:
             starts = [cold_start(browser, script, env) for _ in range(arguments.cold_starts)]
             print(
                 f"   {name}: server healthy {median(s[0] for s in starts):.2f} s, first map drawn "
@@ -208,7 +211,7 @@ def main() -> None:
         starts = visible_starts(store, prepared, LOAD_STEPS)
         days = [starts[i * len(starts) // LOAD_SESSIONS] for i in range(LOAD_SESSIONS)]
         print(f"   Load: {LOAD_SESSIONS} sessions at once, each stepping the date {LOAD_STEPS} times")
-        for name, script, env in (("this app", "app.py", ready), ("floor", FLOOR, None)):
+        for name, script, env in apps:
             with ThreadPoolExecutor(1) as thread:  # Playwright's async API needs an event loop of its own
                 figures = thread.submit(load.load, script, days, LOAD_STEPS, env).result()
             print(

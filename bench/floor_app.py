@@ -1,8 +1,10 @@
 """Streamlit's floor, for the benchmark: the least a date change through streamlit-folium can cost.
 
-A trivial app with the same buttons as app.py whose map swaps one small layer (a square that
-moves and changes colour with the step), kept on the same base map, with nothing computed: what remains of a
-change is Streamlit's round trip, streamlit-folium's update and Leaflet drawing one path.
+A trivial app, as issue 13 defines the floor, that swaps one small layer on a slider change: a slider
+holding the step and the same Previous and Next buttons as app.py moving it (so the benchmark walks
+both alike), and a map whose one small layer (a square that moves and changes colour with the step)
+is swapped on the same base map, with nothing computed. What remains of a change is Streamlit's
+round trip, streamlit-folium's update and Leaflet drawing one path.
 The benchmark starts it like the naive map (`python -m streamlit run bench/floor_app.py`).
 """
 
@@ -21,6 +23,7 @@ def move(direction: int) -> None:
 back, forward = st.columns(2)
 back.button("Previous", on_click=move, args=(-1,))
 forward.button("Next", on_click=move, args=(1,))
+st.slider("Step", -1000, 1000, key="step")
 step = st.session_state.step
 fmap = folium.Map(location=(26.9, 17.3), zoom_start=5.5, tiles=None)
 layer = folium.FeatureGroup(name="step")

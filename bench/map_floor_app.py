@@ -1,5 +1,5 @@
 """The floor with this app's map, for the benchmark: Streamlit's floor (bench/floor_app.py), the same
-two buttons and nothing else on the page, but the map is app.py's: its base map and each change
+date slider and two buttons and nothing else on the page, but the map is app.py's: its base map and each change
 date's prepared areas and town dots, swapped and kept as the app does.
 
 Beside the floor and the app, it splits a date change's cost between the map (this) and the rest
@@ -38,6 +38,7 @@ def move(direction: int) -> None:
 back, forward = st.columns(2)
 back.button("Previous", on_click=move, args=(-1,))
 forward.button("Next", on_click=move, args=(1,))
+st.slider("Date", DATES[0], DATES[-1], key="day", format="D MMM YYYY")
 layers = control_layers(prepared.on(st.session_state.day).drawn)
 st_folium(
     base_map(outline, marks, store.registry),
