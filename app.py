@@ -286,8 +286,13 @@ def date_controls(day: date) -> None:
     )
 
 
+@st.fragment
 def control_map(day: date, shown: tuple[str, ...]) -> None:
-    """The map of a date, drawn at the detail of the zoom and window it last reported; a click picks a place."""
+    """The map of a date, drawn at the detail of the zoom and window it last reported; a click picks a place.
+
+    A fragment within the date's: the view it reports once drawn, and on every pan or zoom, reruns the
+    map alone, so the date's download buttons keep their links (a click during their rerun is lost).
+    """
     zoom, bounds = reported_view("control-map")
     level = level_for(zoom or LIBYA_ZOOM)
     layers = [control_layers(drawn_on(change_of(day), shown, level, window_for(bounds, level, EXTENT) if bounds else None))]

@@ -334,7 +334,11 @@ SHOW_AREAS_JS = (
         });
         var group = drawAreas({factions: data.factions, sources: data.sources, texts: data.texts, grid: data.grid,
                                shapes: fresh.map(function (k) { return data.shapes[areas.shape[k]]; }), areas: cut});
-        group.getLayers().forEach(function (layer, j) { layer.options.pane = cut.zone[j] ? "zones" : "areas"; });
+        group.getLayers().forEach(function (layer, j) {
+            layer.options.pane = cut.zone[j] ? "zones" : "areas";
+            // opening its popup stops a click at the area: the map is told too (the app's place history)
+            layer.on("click", function (event) { map.fire("click", {latlng: event.latlng}); });
+        });
         return group.addTo(map);
     }, function (layer, k) {
         var p = layer.feature.properties;
