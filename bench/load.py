@@ -7,8 +7,8 @@ areas in the map's SVG, `bench/browser.py`'s clock) and of the server's part of 
 request leaving to "script finished" arriving, on Chromium's network clock), and the server's
 CPU time per date change under that load. The 25 pages share this machine's 2 cores with the
 server, so the redraw is an upper bound for readers on machines of their own; the server's part
-is what they would wait for. The benchmark loads Streamlit's floor the same way, for what the
-machine allows any Streamlit app.
+is what they would wait for. The benchmark loads Streamlit's floor and the floor with this app's
+map the same way, for what the machine allows any Streamlit app and any page drawing this map.
 """
 
 from __future__ import annotations

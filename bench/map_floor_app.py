@@ -1,6 +1,6 @@
 """The floor with this app's map, for the benchmark: Streamlit's floor (bench/floor_app.py), the same
-date slider and two buttons and nothing else on the page, but the map is app.py's: its base map and each change
-date's prepared areas and town dots, swapped and kept as the app does.
+date slider and two buttons and nothing else on the page, but the map is app.py's: its base map and
+each change date's prepared areas and town dots, swapped and kept as the app does.
 
 Beside the floor and the app, it splits a date change's cost between the map (this) and the rest
 of the app's page (title, date controls, km², downloads, what changed). Started from the repository
