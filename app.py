@@ -1,8 +1,7 @@
 """Libya control map: who held what on any date of the 2014–2020 war, two dates compared, data to take away."""
 
-import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import streamlit as st
 from pyogrio.errors import DataSourceError
@@ -23,7 +22,6 @@ from layers.mapping import (
     control_layers,
     dual_map,
     outline_shape,
-    place_marker,
     shown_only,
 )
 from layers.markup import link, markdown_literal
@@ -32,9 +30,8 @@ from layers.prepared import LEVEL, Day, Prepared
 from layers.record import record_period
 from layers.summary import control_summary, summary_html, war_chart, war_in_numbers
 from layers.urlstate import VIEWS, Place, ViewState, read_query, to_query
-from map_widget import reported_view, show
+from map_widget import MapReport, date_map_component, show
 
-PLAY_STEP_SECONDS = 1.5
 st.set_page_config(page_title="Libya control map, 2014–2020", page_icon="🗺️", layout="wide")
 
 
@@ -75,6 +72,12 @@ def libya_km2() -> float:
 @st.cache_resource
 def prepared() -> Prepared:
     return Prepared(store())
+
+
+@st.cache_resource
+def date_map():
+    """The map of a date (map_widget.py), its page made once per server."""
+    return date_map_component(base_map(outline(), marks(), REGISTRY))
 
 
 def change_of(day: date) -> date:
@@ -148,6 +151,7 @@ try:
     PLACES = places()
     PLACE_NAMES = PLACES["name"].to_dict()
     EXTENT: Box = tuple(store().outline.bounds)
+    RECORD = {"first": DATES[0].isoformat(), "last": DATES[-1].isoformat(), "dates": [d.isoformat() for d in DATES]}
 except (ValueError, OSError, KeyError, DataSourceError) as err:
     st.error(
         markdown_literal(f"The data in {store().root.name}/ cannot be read: {store().in_words(err)}"), icon=":material/error:"
@@ -174,8 +178,8 @@ def remember_link() -> None:
             place=wanted.place,
             url_problems=problems,
             url_view=wanted,
-            playing=False,
-            seen_click=None,
+            map_view=(LIBYA_ZOOM, None),
+            seen_report=None,
             place_pick=wanted.place.id if wanted.place else None,
         )
     apply_pending()
@@ -202,15 +206,18 @@ def current_view() -> ViewState:
     )
 
 
-def step(direction: int) -> None:
-    """Move the date to the previous (-1) or next (+1) change date."""
-    st.session_state.day = store().index.step(st.session_state.day, direction) or st.session_state.day
-
-
-def toggle_play() -> None:
-    st.session_state.playing = not st.session_state.playing
-    if st.session_state.playing and st.session_state.day >= DATES[-1]:
-        st.session_state.day = DATES[0]
+def follow_the_map() -> None:
+    """What the map of a date reported since the last run: the day the reader moved to, the view
+    (for finer detail), and a click, which picks the point for the place history."""
+    report = MapReport.read(st.session_state.get("control-map"))
+    if report is None or report.id == st.session_state.seen_report:
+        return
+    st.session_state.update(
+        seen_report=report.id, day=min(max(report.day, DATES[0]), DATES[-1]), map_view=(report.zoom, report.bounds)
+    )
+    if report.click:
+        st.session_state.place = Place.clicked(*report.click)
+        st.rerun(scope="app")  # the place history is outside the date's fragment
 
 
 def pick_place() -> None:
@@ -248,63 +255,28 @@ def link_problems() -> None:
         st.session_state.url_view = None
 
 
-def date_controls(day: date) -> None:
-    back, play, forward, slider = st.columns([2, 1.5, 2, 8], vertical_alignment="bottom")
-    back.button(
-        "Previous",
-        icon=":material/skip_previous:",
-        on_click=step,
-        args=(-1,),
-        disabled=day <= DATES[0],
-        width="stretch",
-        help="Go to the previous date on which control changed",
-    )
-    play.button(
-        "Stop" if st.session_state.playing else "Play",
-        width="stretch",
-        on_click=toggle_play,
-        icon=":material/stop:" if st.session_state.playing else ":material/play_arrow:",
-        help="Walk through the change dates",
-    )
-    forward.button(
-        "Next",
-        icon=":material/skip_next:",
-        on_click=step,
-        args=(1,),
-        disabled=day >= DATES[-1],
-        width="stretch",
-        help="Go to the next date on which control changed",
-    )
-    slider.slider(
-        "Date",
-        min_value=DATES[0],
-        max_value=DATES[-1],
-        step=timedelta(days=1),
-        key="day",
-        format="D MMM YYYY",
-        label_visibility="collapsed",
-    )
-
-
-@st.fragment
 def control_map(day: date, shown: tuple[str, ...]) -> None:
-    """The map of a date, drawn at the detail of the zoom and window it last reported; a click picks a place.
-
-    A fragment within the date's: the view it reports once drawn, and on every pan or zoom, reruns the
-    map alone, so the date's download buttons keep their links (a click during their rerun is lost).
-    """
-    zoom, bounds = reported_view("control-map")
-    level = level_for(zoom or LIBYA_ZOOM)
-    layers = [control_layers(drawn_on(change_of(day), shown, level, window_for(bounds, level, EXTENT) if bounds else None))]
+    """The map of a date, at the detail of the view it last reported. At the country view it also gets
+    the neighbouring change dates, so its date bar draws a step at once (layers/date_map.py)."""
+    zoom, bounds = st.session_state.map_view
+    level = level_for(zoom)
+    window = window_for(bounds, level, EXTENT) if bounds else None
+    change = change_of(day)
+    around = (change,)
+    if level == LEVEL and not window:  # prepared: the neighbours cost next to nothing
+        around = (store().index.step(change, -1), change, store().index.step(change, 1))
     place = st.session_state.place
-    if place and place.id:  # a clicked point needs no marker, and adding one would redraw the layers and close the popup
-        layers.append(place_marker(*place.resolve(PLACES)))
-    clicked = show(base_map(outline(), marks(), REGISTRY), "control-map", 620, layers, clicks=True)
-    click = (clicked or {}).get("last_clicked")
-    if click and click != st.session_state.seen_click:
-        st.session_state.seen_click = click
-        st.session_state.place = Place.clicked(click["lat"], click["lng"])
-        st.rerun(scope="app")  # the place history is outside the date's fragment
+    date_map()(
+        record=RECORD,
+        day=day.isoformat(),
+        dates={d.isoformat(): drawn_on(d, shown, level, window) for d in around if d},
+        detail=repr((level, window, shown)),
+        view={"level": level, "window": window},
+        place=list(place.resolve(PLACES)) if place and place.id else None,  # a clicked point needs no marker
+        height=660,  # the date bar, then the map at 620 px
+        key="control-map",
+        default=None,
+    )
 
 
 def place_history_panel() -> None:
@@ -350,9 +322,9 @@ def on_date() -> None:
     """Everything that follows the date, rerun alone when the date changes (Streamlit's fragment), so a
     change costs the server only what depends on it: the map's layers, the km², what changed, the downloads."""
     apply_pending()
+    follow_the_map()
     link_problems()
     st.title(f"Who controlled Libya on {st.session_state.day:%-d %B %Y}")
-    date_controls(st.session_state.day)
     day, shown = st.session_state.day, tuple(st.session_state.factions)
     map_column, summary_column = st.columns([3, 1])
     with map_column:
@@ -371,7 +343,6 @@ def on_date() -> None:
         sync_link()
         if len(store().unreadable) > st.session_state.unreadable_named:
             st.rerun(scope="app")  # a layer file this run could not read is named above the views
-        play_step("fragment")
 
 
 def what_changed(before: date, after: date) -> None:
@@ -572,19 +543,6 @@ def unreadable_layers(notes) -> None:
         )
 
 
-def play_step(scope: str) -> None:
-    """In play mode, wait, then move to the next change date (stopping at the last) and rerun `scope`:
-    the date's fragment when play ran in it, the page when the page ran (a fragment cannot rerun
-    itself from a run of the whole page)."""
-    if st.session_state.playing:
-        following = store().index.step(st.session_state.day, 1)
-        time.sleep(PLAY_STEP_SECONDS)
-        if following:
-            st.session_state.next_day = following
-        st.session_state.playing = bool(following and store().index.step(following, 1))
-        st.rerun(scope=scope)
-
-
 def main() -> None:
     st.session_state.page_running = True  # the fragment also runs alone; it asks this to know which
     remember_link()
@@ -596,7 +554,6 @@ def main() -> None:
     unreadable_layers(notes)
     sync_link()
     st.session_state.update(page_running=False, unreadable_named=len(store().unreadable))
-    play_step("app")
 
 
 main()

@@ -1,19 +1,25 @@
-"""The map widget: streamlit-folium as the app uses it, its formats and its workarounds in one place.
+"""The map widgets: the map of a date, and streamlit-folium for the compare maps, in one place.
 
-`layers/mapping.py` builds folium maps and layers and knows nothing of Streamlit. Here they
-are shown with `st_folium`: the base map stays, and only the layers are swapped on a date
-change (`feature_group_to_add`), so pan and zoom survive; the map reports its zoom, bounds
-and last click back under its key.
+`layers/` builds the maps and knows nothing of Streamlit. The map of a date is a component of
+its own (`layers/date_map.py`): it draws a date in the browser and reports the date, the view
+and clicks (`MapReport`). The compare maps are shown with `st_folium`: the base map stays, and
+only the layers are swapped on a date change (`feature_group_to_add`), so pan and zoom survive.
 """
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
 import folium
-import streamlit as st
+import streamlit.components.v1 as components
 from branca.element import MacroElement
 from jinja2 import Template
 from streamlit_folium import st_folium
 
+from layers.date_map import date_map_page, write_frame
 from layers.detail import Box
 
 
@@ -40,23 +46,42 @@ def swappable(layers: list[folium.FeatureGroup]) -> list[folium.FeatureGroup]:
     return layers
 
 
-def show(fmap: folium.Map, key: str, height: int, layers: list[folium.FeatureGroup] = (), clicks: bool = False) -> dict:
-    """Draw `fmap` with `layers` on top; a rerun with other layers swaps them and keeps the map.
-
-    With `clicks`, the map reports its last click, zoom and bounds (see `reported_view`).
-    """
-    returned = ["last_clicked", "zoom", "bounds"] if clicks else []
+def show(fmap: folium.Map, key: str, height: int, layers: list[folium.FeatureGroup] = ()) -> None:
+    """Draw `fmap` with `layers` on top; a rerun with other layers swaps them and keeps the map."""
     swapped = swappable(list(layers)) or None
-    return st_folium(
-        fmap, feature_group_to_add=swapped, returned_objects=returned, height=height, use_container_width=True, key=key
-    )
+    st_folium(fmap, feature_group_to_add=swapped, returned_objects=[], height=height, use_container_width=True, key=key)
 
 
-def reported_view(key: str) -> tuple[float | None, Box | None]:
-    """The zoom and the (west, south, east, north) bounds the map under `key` last reported, if any."""
-    view = st.session_state.get(key) or {}
-    bounds = view.get("bounds")
-    if not bounds:
-        return view.get("zoom"), None
-    south_west, north_east = bounds["_southWest"], bounds["_northEast"]
-    return view.get("zoom"), (south_west["lng"], south_west["lat"], north_east["lng"], north_east["lat"])
+def date_map_component(base: folium.Map):
+    """The map of a date as a component: its page written once per server, with Leaflet, to a folder it serves."""
+    folder = Path(tempfile.mkdtemp(prefix="libya-date-map-"))
+    write_frame(date_map_page(base), folder)
+    return components.declare_component("date_map", path=str(folder))
+
+
+@dataclass(frozen=True)
+class MapReport:
+    """What the map of a date last reported: the day it shows, its view, and a click if that was the news."""
+
+    id: str
+    day: date
+    zoom: float
+    bounds: Box
+    click: tuple[float, float] | None
+
+    @classmethod
+    def read(cls, value) -> MapReport | None:
+        """The report in a component value, or None for no report or one not in the page's form
+        (a value from the browser is checked, not trusted)."""
+        try:
+            click = value["click"]
+            report = cls(
+                str(value["id"]),
+                date.fromisoformat(value["day"]),
+                float(value["zoom"]),
+                tuple(float(edge) for edge in value["bounds"]),
+                (float(click[0]), float(click[1])) if click else None,
+            )
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+        return report if len(report.bounds) == 4 else None

@@ -26,7 +26,7 @@ new Promise((done) => {
 # A day offset on the slider, the input event a reader's drag fires, then the frame that paints it.
 CHANGE = """
 (offset) => new Promise((done) => {
-  const slider = document.querySelector(".site-timeline input"), before = document.querySelectorAll("path").length;
+  const slider = document.querySelector(".date-bar input"), before = document.querySelectorAll("path").length;
   const began = performance.now();
   slider.value = offset;
   slider.dispatchEvent(new Event("input"));

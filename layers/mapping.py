@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import folium
@@ -38,6 +40,7 @@ LABELLED_KINDS = ("city", "terminal")
 MARKED_KINDS = ("city", "terminal", "airbase", "airport")
 LEAFLET_JS = [entry for entry in folium.Map.default_js if entry[0] == "leaflet"]
 LEAFLET_CSS = [entry for entry in folium.Map.default_css if entry[0] == "leaflet_css"]
+LEAFLET_COPY = Path(__file__).resolve().parent / "site_assets" / "leaflet"  # from the npm registry (README)
 TILES = xyzservices.providers.OpenStreetMap.Mapnik  # looked up once: folium looks a name up on every map
 OUTLINE_DETAIL = 0.002  # degrees, about 200 m: a tenth of a pixel at the country view
 LABEL_PX = (6.2, 12, 6)  # a .place-label's width per character, its height and its gap from the dot, in pixels
@@ -659,3 +662,15 @@ def dual_map(
         _decorate(side, outline, marks, registry, legend=side is maps.m2)
         group.add_to(side)
     return maps
+
+
+def with_local_leaflet(fmap: folium.Map) -> folium.Map:
+    """`fmap` loading Leaflet from `lib/leaflet` beside its page (`copy_leaflet`), not from a CDN."""
+    fmap.default_js = [("leaflet", "lib/leaflet/leaflet.js")]
+    fmap.default_css = [("leaflet_css", "lib/leaflet/leaflet.css")]
+    return fmap
+
+
+def copy_leaflet(folder: Path) -> None:
+    """Leaflet into `folder`/lib/leaflet, for a page made `with_local_leaflet`."""
+    shutil.copytree(LEAFLET_COPY, folder / "lib" / "leaflet")

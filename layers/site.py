@@ -25,11 +25,22 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from layers.contract import StoreError
+from layers.datebar import DATE_BAR_CSS, DATE_BAR_JS
 from layers.detail import grid
 from layers.export import ATTRIBUTION, LICENCE
 from layers.geojson import write_atomic
 from layers.geometry import total_km2
-from layers.mapping import SHOW_AREAS_JS, SHOW_DOTS_JS, base_map, control_data, faction_entries, outline_shape, place_marks
+from layers.mapping import (
+    SHOW_AREAS_JS,
+    SHOW_DOTS_JS,
+    base_map,
+    control_data,
+    copy_leaflet,
+    faction_entries,
+    outline_shape,
+    place_marks,
+    with_local_leaflet,
+)
 from layers.markup import script_json
 from layers.record import record_period
 from layers.store import Store
@@ -37,9 +48,7 @@ from layers.summary import war_in_numbers
 from layers.timeline import state_at
 
 LEVELS = (5, 7, 9)  # detail levels (layers.detail): the country, a region, a city
-ASSETS = Path(__file__).resolve().parent / "site_assets"
 MARKER = "data/atlas.json"  # what shows a folder is a site this module wrote, safe to replace
-PLAY_STEP_MS = 1500
 TITLE = "Territorial control in Libya, 2014-2020"
 AREA_COLUMNS = ("name", "faction", "contested", "zone", "status", "since", "sources", "note")
 
@@ -117,33 +126,22 @@ def atlas(store: Store, levels: tuple[int, ...] = LEVELS) -> dict:
 
 
 class Timeline(MacroElement):
-    """The date control of the site: a slider at day precision, previous and next change, play, the
-    date's km², and the date in the URL fragment; each date drawn from the atlas by the app's scripts."""
+    """The site's date control (layers.datebar) with the date's km² and the date in the URL fragment;
+    each date drawn from the atlas by the app's scripts, at the atlas's level nearest the zoom."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function (map, atlas, showAreas, showDots) {
-            var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                          "October", "November", "December"];
-            var DAY_MS = 86400000, first = Date.parse(atlas.record.first), last = Date.parse(atlas.record.last);
-            var changes = atlas.dates.map(Date.parse), shown = {state: -1, level: -1}, playing = null;
+        (function (map, atlas, showAreas, showDots, dateBar) {
             var levels = Object.keys(atlas.levels).map(Number).sort(function (a, b) { return a - b; });
-            function iso(ms) { return new Date(ms).toISOString().slice(0, 10); }
-            function words(ms) {
-                var d = new Date(ms);
-                return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
-            }
-            function stateAt(ms) {  // the last change on or before the day
-                var lo = 0, hi = changes.length;
-                while (lo < hi) { var mid = (lo + hi) >> 1; if (changes[mid] <= ms) lo = mid + 1; else hi = mid; }
-                return lo - 1;
-            }
+            var drawn = {state: -1, level: -1}, panel = L.control({position: "topright"}), table;
             function levelFor(zoom) {  // layers.detail.level_for, then the finest level the atlas has within it
                 var wanted = Math.floor(zoom), level = levels[0];
                 levels.forEach(function (l) { if (l <= wanted) level = l; });
                 return level;
             }
-            function redraw(i, level) {  // in the form control_data gives; the maps' scripts keep what looks the same
+            function draw(i) {  // in the form control_data gives; the maps' scripts keep what looks the same
+                var level = levelFor(map.getZoom());
+                if (i === drawn.state && level === drawn.level) return;
                 var picked = atlas.states[i].areas[level], areas = {shape: picked.shapes};
                 {{ this.columns|tojson }}.forEach(function (column) {
                     areas[column] = picked.rows.map(function (row) { return atlas.rows[column][row]; });
@@ -151,24 +149,9 @@ class Timeline(MacroElement):
                 showAreas(map, {factions: atlas.factions, sources: atlas.sources, texts: atlas.texts,
                                 grid: atlas.levels[level].grid, shapes: atlas.levels[level].shapes, areas: areas});
                 showDots(map, {factions: atlas.factions, dots: atlas.states[i].dots});
+                if (i !== drawn.state) table.innerHTML = km2Table(atlas.states[i]);
+                drawn = {state: i, level: level};
             }
-            var panel = L.control({position: "topright"}), bar = L.control({position: "topleft"}), slider, label, table;
-            bar.onAdd = function () {
-                var div = L.DomUtil.create("div", "site-timeline");
-                div.innerHTML = '<button type="button" data-step="-1" title="Previous change">&#9664;</button>' +
-                    '<input type="range" min="0" step="1" aria-label="Date">' +
-                    '<button type="button" data-step="1" title="Next change">&#9654;</button>' +
-                    '<button type="button" data-play title="Play the changes">Play</button><b></b>';
-                slider = div.querySelector("input"); label = div.querySelector("b");
-                slider.max = Math.round((last - first) / DAY_MS);
-                slider.addEventListener("input", function () { stop(); show(first + slider.value * DAY_MS); });
-                div.querySelectorAll("[data-step]").forEach(function (button) {
-                    button.addEventListener("click", function () { stop(); step(Number(button.dataset.step)); });
-                });
-                div.querySelector("[data-play]").addEventListener("click", function () { playing ? stop() : play(); });
-                L.DomEvent.disableClickPropagation(div); L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
             panel.onAdd = function () {
                 table = L.DomUtil.create("div", "site-km2");
                 L.DomEvent.disableClickPropagation(table);
@@ -184,60 +167,31 @@ class Timeline(MacroElement):
                 var head = "<tr><th>Faction</th><th>km² held</th><th>km² zone</th><th>km² contested</th><th>of Libya</th></tr>";
                 return "<table>" + head + rows.join("") + "</table>";
             }
-            function show(ms) {
-                var day = Math.min(Math.max(ms, first), last), i = stateAt(day), level = levelFor(map.getZoom());
-                slider.value = Math.round((day - first) / DAY_MS);
-                label.textContent = words(day);
-                history.replaceState(null, "", "#date=" + iso(day));
-                var same = i === shown.state && level === shown.level;
-                shown.day = day;  // previous and next count from the day shown, even within one state
-                if (same) return;
-                redraw(i, level);
-                if (i !== shown.state) table.innerHTML = km2Table(atlas.states[i]);
-                shown.state = i;
-                shown.level = level;
-            }
-            function step(direction) {
-                var i = stateAt(shown.day), target = direction < 0 ? (changes[i] < shown.day ? i : i - 1) : i + 1;
-                if (target >= 0 && target < changes.length) show(changes[target]);
-                return target >= 0 && target < changes.length - 1;
-            }
-            function play() {
-                playing = setInterval(function () { if (!step(1)) stop(); }, {{ this.play_step_ms }});
-                document.querySelector(".site-timeline [data-play]").textContent = "Stop";
-            }
-            function stop() {
-                if (!playing) return;
-                clearInterval(playing); playing = null;
-                document.querySelector(".site-timeline [data-play]").textContent = "Play";
-            }
             function fromLink() {
                 var asked = /(?:^#|&)date=(\\d{4}-\\d{2}-\\d{2})/.exec(location.hash), ms = asked ? Date.parse(asked[1]) : NaN;
-                return isNaN(ms) ? last : ms;
+                return isNaN(ms) ? Date.parse(atlas.record.last) : ms;
             }
-            bar.addTo(map); panel.addTo(map);
+            panel.addTo(map);
+            var bar = dateBar(map, {first: atlas.record.first, last: atlas.record.last, dates: atlas.dates}, {
+                draw: draw, shown: function (day) { history.replaceState(null, "", "#date=" + day); }});
             map.attributionControl.addAttribution({{ this.attribution|tojson }});
-            map.on("zoomend", function () { if (shown.state >= 0) show(shown.day); });
-            window.addEventListener("hashchange", function () { show(fromLink()); });
-            show(fromLink());
-            window.libyaSite = {map: map, show: function (isoDay) { stop(); show(Date.parse(isoDay)); }};
-        })({{ this._parent.get_name() }}, window.LIBYA_ATLAS, {{ this.areas }}, {{ this.dots }});
+            map.on("zoomend", bar.redraw);
+            window.addEventListener("hashchange", function () { bar.show(fromLink()); });
+            bar.show(fromLink());
+            window.libyaSite = {map: map, show: function (isoDay) { bar.stop(); bar.show(Date.parse(isoDay)); }};
+        })({{ this._parent.get_name() }}, window.LIBYA_ATLAS, {{ this.areas }}, {{ this.dots }}, {{ this.date_bar }});
         {% endmacro %}
     """)
 
     def __init__(self):
         super().__init__()
         self._name = "Timeline"
-        self.areas, self.dots, self.play_step_ms, self.columns = SHOW_AREAS_JS, SHOW_DOTS_JS, PLAY_STEP_MS, AREA_COLUMNS
+        self.areas, self.dots, self.date_bar, self.columns = SHOW_AREAS_JS, SHOW_DOTS_JS, DATE_BAR_JS, AREA_COLUMNS
         self.attribution = "Control data: Libya control map project, CC BY 4.0, every area citing its sources"
 
 
 SITE_CSS = """<style>
 html,body{margin:0;height:100%}
-.site-timeline{background:rgba(255,255,255,.95);padding:6px 8px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
-font:13px/1.4 sans-serif;display:flex;gap:6px;align-items:center}
-.site-timeline input{width:min(46vw,520px)}
-.site-timeline b{min-width:9.5em;text-align:right}
 .site-km2{background:rgba(255,255,255,.92);padding:4px 6px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
 font:11px/1.3 sans-serif}
 .site-km2 td,.site-km2 th{padding:0 4px;text-align:right}.site-km2 td:first-child,.site-km2 th:first-child{text-align:left}
@@ -247,12 +201,10 @@ font:11px/1.3 sans-serif}
 
 def site_page(store: Store) -> folium.Map:
     """The app's base map with local Leaflet, the atlas loaded as a script beside it, and the timeline."""
-    fmap = base_map(outline_shape(store.outline), place_marks(store.places), store.registry)
-    fmap.default_js = [("leaflet", "lib/leaflet/leaflet.js")]
-    fmap.default_css = [("leaflet_css", "lib/leaflet/leaflet.css")]
+    fmap = with_local_leaflet(base_map(outline_shape(store.outline), place_marks(store.places), store.registry))
     root = fmap.get_root()
     root.title = TITLE
-    root.header.add_child(folium.Element(SITE_CSS))
+    root.header.add_child(folium.Element(SITE_CSS + DATE_BAR_CSS))
     root.header.add_child(folium.JavascriptLink("data/atlas.js"))
     Timeline().add_to(fmap)
     return fmap
@@ -273,7 +225,7 @@ def write_site(store: Store, out: Path, levels: tuple[int, ...] = LEVELS) -> Non
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         write_atomic(built / MARKER, text + "\n")
         write_atomic(built / "data" / "atlas.js", f"window.LIBYA_ATLAS = {script_json(data)};\n")
-        shutil.copytree(ASSETS / "leaflet", built / "lib" / "leaflet")
+        copy_leaflet(built)
         site_page(store).save(str(built / "index.html"))
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))

@@ -76,7 +76,7 @@ def signature(page) -> str:
 
 def test_the_site_opens_from_a_folder_on_the_records_last_day(page, site):
     open_site(page, site)
-    assert page.inner_text(".site-timeline b") == "23 October 2020" and page.locator(AREAS).count() > 50
+    assert page.inner_text(".date-bar b") == "23 October 2020" and page.locator(AREAS).count() > 50
     assert "GNA" in page.inner_text(".site-km2")
 
 
@@ -85,20 +85,20 @@ def test_a_date_change_redraws_the_areas_without_any_request(page, site):
     requests = []
     page.on("request", lambda request: requests.append(request.url))
     before = signature(page)
-    page.click(".site-timeline [data-step='1']")
-    page.wait_for_function("document.querySelector('.site-timeline b').textContent !== '17 February 2015'")
+    page.click(".date-bar [data-step='1']")
+    page.wait_for_function("document.querySelector('.date-bar b').textContent !== '17 February 2015'")
     after = signature(page)
-    page.locator(".site-timeline input").fill("400")  # the slider, at day precision
+    page.locator(".date-bar input").fill("400")  # the slider, at day precision
     assert after != before and signature(page) != after and requests == []
 
 
 def test_previous_goes_to_the_change_before_the_day_shown(page, site):
     open_site(page, site, "#date=2016-01-10")  # a change date; the next is on 21 February
-    slider = page.locator(".site-timeline input")
+    slider = page.locator(".date-bar input")
     slider.fill(str(int(slider.input_value()) + 10))
-    assert page.inner_text(".site-timeline b") == "20 January 2016"
-    page.click(".site-timeline [data-step='-1']")
-    assert page.inner_text(".site-timeline b") == "10 January 2016"
+    assert page.inner_text(".date-bar b") == "20 January 2016"
+    page.click(".date-bar [data-step='-1']")
+    assert page.inner_text(".date-bar b") == "10 January 2016"
 
 
 def test_a_date_drawn_again_after_others_has_the_same_areas_and_no_more(page, site):
@@ -124,13 +124,13 @@ def test_an_area_kept_across_a_new_version_shows_the_new_versions_dates(page, si
 
 def test_a_link_reopens_the_same_date(page, site):
     open_site(page, site, "#date=2016-12-06")  # the day Sirte was declared taken from IS
-    assert page.inner_text(".site-timeline b") == "6 December 2016"
-    page.click(".site-timeline [data-step='1']")
+    assert page.inner_text(".date-bar b") == "6 December 2016"
+    page.click(".date-bar [data-step='1']")
     moved = page.evaluate("location.hash")
     page.reload()
     page.wait_for_selector(AREAS)
     assert re.fullmatch(r"#date=\d{4}-\d{2}-\d{2}", moved) and page.evaluate("location.hash") == moved
-    assert page.inner_text(".site-timeline b") != "6 December 2016"
+    assert page.inner_text(".date-bar b") != "6 December 2016"
 
 
 def test_the_sites_popups_and_table_show_hostile_text_as_text(page, tmp_path):

@@ -1,0 +1,122 @@
+"""The app's map of a date: a page of its own that draws the date in the browser, then tells the app.
+
+Through Streamlit's round trip a date change waits for the server before the map moves. This page
+(the frame of a Streamlit component) holds what the app sent: the date shown and, at the country
+view, its neighbouring change dates, drawn in `control_data`'s form. Its date bar (layers.datebar)
+draws a neighbour it holds at once, then reports the date; the app follows with the rest of the page
+and the next neighbours. It reports the view only when the detail drawn no longer fits it (a zoom
+to another level, a pan out of the drawn window), and each click, for the place history.
+
+The page speaks Streamlit's component protocol, version 1 (messages posted to the parent page), in
+the few lines it needs, so it takes no JavaScript build. Reports are JSON:
+`{"id", "day", "zoom", "bounds": [west, south, east, north], "click": [lat, lon] | null}`, `id` new
+for each report so the app can tell a new one from the last one it followed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from layers.datebar import DATE_BAR_CSS, DATE_BAR_JS
+from layers.detail import MAX_LEVEL, MIN_LEVEL
+from layers.mapping import SHOW_AREAS_JS, SHOW_DOTS_JS, copy_leaflet, with_local_leaflet
+
+HELD_DATES = 24  # drawn dates a page keeps, at one detail: steps back and forth need no new data
+FRAME_CSS = """<style>html,body{margin:0;height:100%}body{display:flex;flex-direction:column}
+.folium-map{flex:1 1 auto;height:auto!important;min-height:0}</style>"""  # the date bar above, the map below
+
+
+class Bridge(MacroElement):
+    """The page's side of the component: draws what the app sends, reports what the reader does."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map, showAreas, showDots, dateBar) {
+            var held = {}, detail = null, view = null, drawnKey = null, pending = null, bar = null, record = null;
+            var instance = Math.random().toString(36).slice(2), reports = 0, marker = null, markerKey = "null";
+            function send(type, fields) {
+                window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, fields), "*");
+            }
+            function report(fields) {
+                var b = map.getBounds();
+                send("streamlit:setComponentValue", {dataType: "json", value: Object.assign({
+                    id: instance + "-" + (++reports), day: bar.day(), zoom: map.getZoom(),
+                    bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], click: null}, fields)});
+            }
+            function draw(i) {  // the change date if held at the detail the app last sent, else wait for it
+                var day = record.dates[i], data = held[day];
+                if (!data || drawnKey === detail + day) return;
+                showAreas(map, data);
+                showDots(map, data);
+                drawnKey = detail + day;
+            }
+            function levelFor(zoom) { return Math.min({{ this.max_level }}, Math.max({{ this.min_level }}, Math.floor(zoom))); }
+            function fits() {  // whether what is drawn covers the view at its detail (layers.detail.window_for)
+                var b = map.getBounds(), w = view.window;
+                return levelFor(map.getZoom()) === view.level &&
+                    (!w || (b.getWest() >= w[0] && b.getSouth() >= w[1] && b.getEast() <= w[2] && b.getNorth() <= w[3]));
+            }
+            function place(picked) {  // a named place the reader chose: its name is data, so it goes in as text
+                var key = JSON.stringify(picked);
+                if (key === markerKey) return;
+                markerKey = key;
+                if (marker) map.removeLayer(marker);
+                marker = null;
+                if (!picked) return;
+                var name = document.createElement("span");
+                name.textContent = picked[2];
+                marker = L.marker([picked[0], picked[1]], {icon: L.divIcon({className: "", iconSize: [18, 18],
+                    html: '<div class="picked-place"></div>'})}).bindTooltip(name).addTo(map);
+            }
+            function render(args) {
+                if (!bar) {
+                    record = args.record;
+                    var above = L.DomUtil.create("div", "above");
+                    document.body.insertBefore(above, map.getContainer());
+                    bar = dateBar(map, record, {draw: draw, settled: function (day) { pending = day; report({}); }}, above);
+                    map.invalidateSize();
+                    map.on("moveend", function () { if (view && !fits()) report({}); });
+                    map.on("click", function (event) { report({click: [event.latlng.lat, event.latlng.lng]}); });
+                    send("streamlit:setFrameHeight", {height: args.height});
+                }
+                if (args.detail !== detail) { held = {}; detail = args.detail; }
+                Object.assign(held, args.dates);
+                Object.keys(held).slice(0, -{{ this.held }}).forEach(function (day) { delete held[day]; });
+                view = args.view;
+                if (pending === args.day) pending = null;  // the app has caught up with the reader
+                if (pending === null && args.day !== bar.day()) bar.show(Date.parse(args.day));
+                else bar.redraw();
+                place(args.place);
+            }
+            window.addEventListener("message", function (event) {
+                if (event.data && event.data.type === "streamlit:render") render(event.data.args);
+            });
+            window.dateMap = {map: map};
+            send("streamlit:componentReady", {apiVersion: 1});
+        })({{ this._parent.get_name() }}, {{ this.areas }}, {{ this.dots }}, {{ this.date_bar }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Bridge"
+        self.areas, self.dots, self.date_bar = SHOW_AREAS_JS, SHOW_DOTS_JS, DATE_BAR_JS
+        self.min_level, self.max_level, self.held = MIN_LEVEL, MAX_LEVEL, HELD_DATES
+
+
+def date_map_page(base: folium.Map) -> folium.Map:
+    """The base map (outline, places, legend) as the component's page: Leaflet beside it, the date bar on it."""
+    page = with_local_leaflet(base)
+    page.get_root().header.add_child(folium.Element(FRAME_CSS + DATE_BAR_CSS))
+    Bridge().add_to(page)
+    return page
+
+
+def write_frame(page: folium.Map, folder: Path) -> None:
+    """The page as `folder`/index.html, with the Leaflet it loads."""
+    page.save(str(folder / "index.html"))
+    copy_leaflet(folder)
