@@ -2,9 +2,10 @@
 
 import html
 import io
+import itertools
 import json
 import re
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -14,11 +15,10 @@ import streamlit
 from conftest import HOSTILE, hostile_geodata, markdown_html
 from streamlit.testing.v1 import AppTest
 
-import map_widget
 from layers import Store, state_at
 from layers.change import compare
 from layers.geometry import total_km2
-from layers.mapping import place_marks
+from layers.mapping import LIBYA_ZOOM, place_marks
 from layers.summary import control_summary, ground_km2
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -33,11 +33,27 @@ def open_app(**query: str) -> AppTest:
 
 
 def maps(app: AppTest) -> list[dict]:
+    """The compare view's maps (streamlit-folium's arguments)."""
     return [json.loads(el.proto.json_args) for el in app.get("component_instance") if "st_folium" in el.proto.component_name]
 
 
-def shown_groups(app: AppTest) -> str:
-    return maps(app)[0]["feature_group"] or ""
+def date_map(app: AppTest) -> dict:
+    """What the map of a date was last sent (layers/date_map.py)."""
+    [sent] = [json.loads(el.proto.json_args) for el in app.get("component_instance") if "date_map" in el.proto.component_name]
+    return sent
+
+
+REPORTS = itertools.count()
+COUNTRY = (9.0, 19.0, 26.0, 34.0)  # west, south, east, north: the whole of Libya
+
+
+def report(app: AppTest, day: str | None = None, zoom: float = LIBYA_ZOOM, bounds=COUNTRY, click=None) -> AppTest:
+    """The map's report, as its page sends it (layers/date_map.py), and the run it causes; the day
+    is the one shown unless the reader moved it."""
+    shown = day or app.session_state["day"].isoformat()
+    value = {"id": f"test-{next(REPORTS)}", "day": shown, "zoom": zoom, "bounds": list(bounds), "click": click}
+    app.session_state["control-map"] = value
+    return app.run()
 
 
 def text(app: AppTest) -> str:
@@ -95,68 +111,56 @@ def test_the_page_runs_without_errors():
     assert not open_app().exception
 
 
-def test_the_date_control_spans_the_whole_data_at_day_precision():
-    slider = open_app().slider[0]
-
-    def day(microseconds: float) -> date:  # the slider proto counts microseconds since 1970
-        return date(1970, 1, 1) + timedelta(microseconds=microseconds)
-
-    assert (day(slider.min), day(slider.max), slider.value) == (DATES[0], DATES[-1], DATES[0])
-    assert slider.proto.step == timedelta(days=1) / timedelta(microseconds=1)
+def test_the_map_is_given_the_whole_record_and_every_change_date():
+    sent = date_map(open_app())
+    assert sent["record"] == {"first": "2014-05-16", "last": "2020-10-23", "dates": [d.isoformat() for d in DATES]}
+    assert sent["day"] == DATES[0].isoformat()
 
 
-def test_next_steps_to_the_next_change_date_and_previous_steps_back():
-    app = open_app(date="2015-03-01")
-    following = min(d for d in DATES if d > date(2015, 3, 1))
-    [forward] = [b for b in app.button if b.label == "Next"]
-    forward.click().run()
-    assert app.slider[0].value == following
-    [back] = [b for b in app.button if b.label == "Previous"]
-    back.click().run()
-    assert app.slider[0].value == max(d for d in DATES if d < following)
+def test_a_date_the_map_reports_becomes_the_date_of_the_page():
+    app = report(open_app(date="2015-03-01"), day="2015-06-04")
+    assert date_map(app)["day"] == "2015-06-04" and app.title[0].value == "Who controlled Libya on 4 June 2015"
+    assert "Sirte" in drawn_names(app) and app.query_params["date"] == "2015-06-04"
 
 
-def test_previous_is_disabled_on_the_first_date():
-    [back] = [b for b in open_app().button if b.label == "Previous"]
-    assert back.disabled
+def test_at_the_country_view_the_map_also_holds_the_change_dates_either_side():
+    held = date_map(open_app(date="2015-06-04"))["dates"]
+    before, after = max(d for d in DATES if d < date(2015, 6, 4)), min(d for d in DATES if d > date(2015, 6, 4))
+    assert sorted(held) == [before.isoformat(), "2015-06-04", after.isoformat()]
 
 
-def test_play_walks_through_every_change_date_then_stops(monkeypatch):
-    monkeypatch.setattr("time.sleep", lambda seconds: None)
-    app = open_app(date=DATES[-4].isoformat())
-    [play] = [b for b in app.button if b.label == "Play"]
-    play.click().run()
-    assert app.slider[0].value == DATES[-1]
-    assert app.session_state["playing"] is False
+def test_zoomed_in_the_map_is_sent_the_date_shown_alone():
+    app = report(open_app(date="2015-06-04"), zoom=10, bounds=BENGHAZI)
+    assert list(date_map(app)["dates"]) == ["2015-06-04"]
+
+
+def test_a_report_not_in_the_maps_form_is_ignored():
+    app = open_app(date="2015-06-04")
+    app.session_state["control-map"] = {"id": "x", "day": "the ides of March", "zoom": "near", "bounds": None}
+    assert not app.run().exception and date_map(app)["day"] == "2015-06-04"
 
 
 def test_the_map_draws_the_factions_of_the_date():
-    groups = shown_groups(open_app(date="2015-06-04"))
-    assert "Sirte" in groups and "Tobruk and the Egyptian border" in groups and "Benghazi: al-Laithi" in groups
+    shown = drawn_names(open_app(date="2015-06-04"))
+    assert "Sirte" in shown and "Tobruk and the Egyptian border" in shown and "Benghazi: al-Laithi" in shown
 
 
-def test_moving_the_date_keeps_the_map_and_swaps_its_layers():
-    app = open_app()
-    before = maps(app)[0]
-    app.slider[0].set_value(date(2015, 6, 4)).run()
-    after = maps(app)[0]
-    assert after["script"] == before["script"]  # the map itself is not rebuilt: pan and zoom stay
-    assert after["feature_group"] != before["feature_group"]
-
-
-def view(west: float, south: float, east: float, north: float, zoom: float) -> dict:
-    """The map's report of its view, as streamlit-folium leaves it in session state."""
-    return {"zoom": zoom, "bounds": {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}}
+BENGHAZI = (19.6, 31.8, 20.4, 32.4)
 
 
 def drawn_areas(app: AppTest) -> dict:
-    """The map's layer data (its ControlAreas argument)."""
-    data = re.search(r"^\s*(\{.*\})\);$", shown_groups(app), re.MULTILINE).group(1)
-    return json.loads(data)
+    """The drawing of the date shown: the last change date the map holds on or before it."""
+    sent = date_map(app)
+    return sent["dates"][max(day for day in sent["dates"] if day <= sent["day"])]
 
 
 def names(data: dict) -> list[str]:
     return [data["texts"][name] for name in data["areas"]["name"]]
+
+
+def drawn_names(app: AppTest) -> str:
+    """The names of the areas drawn for the date shown, in one text."""
+    return " | ".join(names(drawn_areas(app)))
 
 
 def vertices(data: dict, name: str) -> int:
@@ -168,43 +172,33 @@ def vertices(data: dict, name: str) -> int:
     return sum(sum(c < "_" for c in ring) // 2 for shape in shapes for polygon in data["shapes"][shape] for ring in polygon)
 
 
-def test_the_map_reports_only_clicks_and_zoom_changes():
-    assert maps(open_app())[0]["returned_objects"] == ["last_clicked", "zoom", "bounds"]
-
-
 def test_zooming_in_draws_finer_detail():
     app = open_app(date="2016-06-01")
     coarse = vertices(drawn_areas(app), "Benghazi")
-    app.session_state["control-map"] = view(19.6, 31.8, 20.4, 32.4, zoom=10)
-    assert vertices(drawn_areas(app.run()), "Benghazi") > 2 * coarse
+    assert vertices(drawn_areas(report(app, zoom=10, bounds=BENGHAZI)), "Benghazi") > 2 * coarse
 
 
 def test_zoomed_in_only_the_ground_around_the_view_is_drawn():
-    app = open_app(date="2016-06-01")
-    app.session_state["control-map"] = view(19.6, 31.8, 20.4, 32.4, zoom=10)
-    drawn = set(names(drawn_areas(app.run())))
+    drawn = set(names(drawn_areas(report(open_app(date="2016-06-01"), zoom=10, bounds=BENGHAZI))))
     assert any(name.startswith("Benghazi") for name in drawn) and "Tripoli" not in drawn
 
 
 def test_a_small_pan_draws_exactly_the_same_layers():
-    app = open_app(date="2016-06-01")
-    app.session_state["control-map"] = view(19.6, 31.8, 20.4, 32.4, zoom=10)
-    before = shown_groups(app.run())
-    app.session_state["control-map"] = view(19.61, 31.81, 20.41, 32.41, zoom=10)
-    assert shown_groups(app.run()) == before
+    app = report(open_app(date="2016-06-01"), zoom=10, bounds=BENGHAZI)
+    before = date_map(app)
+    assert date_map(report(app, zoom=10, bounds=(19.61, 31.81, 20.41, 32.41))) == before
 
 
 def test_hidden_factions_leave_the_map():
     app = open_app(date="2015-06-04")
     app.pills[0].set_value(["islamic-state"]).run()
-    groups = shown_groups(app)
-    assert "Nawfaliya" in groups and "Tobruk and the Egyptian border" not in groups
+    shown = drawn_names(app)
+    assert "Nawfaliya" in shown and "Tobruk and the Egyptian border" not in shown
 
 
 def town_dot(app: AppTest, town: str) -> tuple[set[str], bool]:
-    """The factions and the contested flag of a town's dot on the map (its TownDots argument)."""
-    data = json.loads(re.search(r'^\s*(\{"factions".*"dots".*\})\);$', shown_groups(app), re.MULTILINE).group(1))
-    marks = place_marks(Store().places)
+    """The factions and the contested flag of a town's dot on the map."""
+    data, marks = drawn_areas(app), place_marks(Store().places)
     [(sides, contested)] = [(s, c) for mark, s, c in data["dots"] if marks[mark][2] == town]
     return {data["factions"][side]["id"] for side in sides}, contested
 
@@ -212,8 +206,7 @@ def town_dot(app: AppTest, town: str) -> tuple[set[str], bool]:
 def test_a_town_shared_with_a_hidden_faction_stays_contested_when_zoomed_in():
     app = open_app(date="2015-02-17", factions="brsc")  # Benghazi: the BRSC and the LNA each held parts of it
     assert town_dot(app, "Benghazi") == ({"brsc"}, True)
-    app.session_state["control-map"] = view(19.6, 31.8, 20.4, 32.4, zoom=10)
-    assert town_dot(app.run(), "Benghazi") == ({"brsc"}, True)
+    assert town_dot(report(app, zoom=10, bounds=BENGHAZI), "Benghazi") == ({"brsc"}, True)
 
 
 def test_the_summary_gives_km2_and_share_of_libya_per_faction():
@@ -247,9 +240,8 @@ def test_picking_a_named_place_shows_who_held_it_through_time():
     assert 'href="http://en.libyaschannel.com/2015/05/21/' in history
 
 
-def test_clicking_the_map_shows_the_history_of_that_point(monkeypatch):
-    monkeypatch.setattr(map_widget, "st_folium", lambda *a, **k: {"last_clicked": {"lat": 30.78306, "lng": 17.83306}})
-    history = text(open_app())
+def test_clicking_the_map_shows_the_history_of_that_point():
+    history = text(report(open_app(), click=[30.78306, 17.83306]))
     assert "30.7831° N, 17.8331° E" in history
     assert "<b>19 Mar 2015 – 20 Mar 2015</b>: Libya Dawn (held, Nawfaliya)" in history  # retaken for a day
     assert "<b>20 Mar 2015 – 28 Mar 2015</b>: no holder recorded" in history
@@ -370,14 +362,14 @@ def test_the_history_download_gives_every_feature_its_validity(downloads):
 
 def test_a_link_reopens_the_same_view():
     app = open_app(date="2015-05-20", factions="islamic-state,libya-dawn", place="sirte")
-    assert app.slider[0].value == date(2015, 5, 20)
+    lat, lon, name = date_map(app)["place"]  # marked on the map
+    assert date_map(app)["day"] == "2015-05-20" and name == "Sirte" and (lat, lon) == pytest.approx((31.209, 16.589), abs=1e-3)
     assert app.pills[0].value == ["libya-dawn", "islamic-state"]
     assert "**Sirte**: who held it" in text(app)
 
 
 def test_the_url_follows_the_view():
-    app = open_app()
-    app.slider[0].set_value(date(2015, 5, 28)).run()
+    app = report(open_app(), day="2015-05-28")
     app.pills[0].set_value(["tobruk"]).run()
     assert (app.query_params["date"], app.query_params["factions"]) == ("2015-05-28", "tobruk")
 
@@ -412,10 +404,8 @@ def test_a_bad_value_in_the_url_is_shown_as_text_never_as_a_link_or_image(query)
 
 def test_link_problems_stay_while_the_map_reports_its_view_and_go_when_the_view_changes():
     app = open_app(date="2015-02-30")
-    app.session_state["control-map"] = view(9, 19, 26, 34, zoom=5.5)  # the map's first report reruns the script
-    assert "not a real date" in warnings(app.run())
-    app.slider[0].set_value(date(2015, 6, 4)).run()
-    assert not app.warning
+    assert "not a real date" in warnings(report(app, zoom=6, bounds=(12, 28, 20, 33)))  # a zoom: the view is the same
+    assert not report(app, day="2015-06-04").warning
 
 
 def test_compare_dates_picked_in_the_wrong_order_are_swapped_with_a_note():
@@ -446,7 +436,7 @@ def test_an_unreadable_layer_file_is_named_and_the_rest_of_the_page_works(hostil
     assert not app.exception
     errors = html.unescape(" ".join(e.value for e in app.error))
     assert "layers/islamic-state/2015-05-20.geojson" in errors and "broken JSON" in errors
-    assert "Tobruk and the Egyptian border" in shown_groups(app)  # the other factions are still drawn
+    assert "Tobruk and the Egyptian border" in drawn_names(app)  # the other factions are still drawn
     app.selectbox[0].set_value("sirte").run()
     assert not app.exception and "who held it" in text(app)
 
@@ -466,7 +456,7 @@ def test_a_layer_with_an_infinite_coordinate_is_named_and_the_rest_of_the_page_w
     app = open_app(date="2015-05-25")
     errors = html.unescape(" ".join(e.value for e in app.error))
     assert not app.exception and "layers/islamic-state/2015-05-20.geojson" in errors and "not a finite number" in errors
-    assert "Tobruk and the Egyptian border" in shown_groups(app)
+    assert "Tobruk and the Egyptian border" in drawn_names(app)
 
 
 def test_a_short_name_that_is_not_text_gets_a_message_not_a_traceback(hostile_data):
