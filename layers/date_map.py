@@ -73,12 +73,12 @@ class Bridge(MacroElement):
                     html: '<div class="picked-place"></div>'})}).bindTooltip(name).addTo(map);
             }
             function render(args) {
-                if (!bar) {
+                var first = !bar;
+                if (first) {
                     record = args.record;
-                    var above = L.DomUtil.create("div", "above");
-                    document.body.insertBefore(above, map.getContainer());
-                    bar = dateBar(map, record, {draw: draw, settled: function (day) { pending = day; report({}); }}, above);
-                    map.invalidateSize();
+                    bar = dateBar(map, record, {draw: draw, settled: function (day) { pending = day; report({}); }},
+                                  document.getElementById("date-bar"));
+                    map.invalidateSize();  // the bar above took its height
                     map.on("moveend", function () { if (view && !fits()) report({}); });
                     map.on("click", function (event) { report({click: [event.latlng.lat, event.latlng.lng]}); });
                     send("streamlit:setFrameHeight", {height: args.height});
@@ -88,14 +88,14 @@ class Bridge(MacroElement):
                 Object.keys(held).slice(0, -{{ this.held }}).forEach(function (day) { delete held[day]; });
                 view = args.view;
                 if (pending === args.day) pending = null;  // the app has caught up with the reader
-                if (pending === null && args.day !== bar.day()) bar.show(Date.parse(args.day));
+                if (first || (pending === null && args.day !== bar.day())) bar.show(Date.parse(args.day));
                 else bar.redraw();
                 place(args.place);
             }
             window.addEventListener("message", function (event) {
                 if (event.data && event.data.type === "streamlit:render") render(event.data.args);
             });
-            window.dateMap = {map: map};
+            window.map = map;  // as streamlit-folium names it in its frames
             send("streamlit:componentReady", {apiVersion: 1});
         })({{ this._parent.get_name() }}, {{ this.areas }}, {{ this.dots }}, {{ this.date_bar }});
         {% endmacro %}
@@ -111,7 +111,9 @@ class Bridge(MacroElement):
 def date_map_page(base: folium.Map) -> folium.Map:
     """The base map (outline, places, legend) as the component's page: Leaflet beside it, the date bar on it."""
     page = with_local_leaflet(base)
-    page.get_root().header.add_child(folium.Element(FRAME_CSS + DATE_BAR_CSS))
+    root = page.get_root()
+    root.header.add_child(folium.Element(FRAME_CSS + DATE_BAR_CSS))
+    root.html.add_child(folium.Element('<div class="above" id="date-bar"></div>'))  # before the map: drawn at its size
     Bridge().add_to(page)
     return page
 

@@ -580,14 +580,14 @@ class PlaceMarkers(ScriptElement):
              .addTo({{ this.get_name() }});
         });
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        (function (group) {  // a label left of its dot is placed by its width: place it again when the CSS changes that
-            var left = [];
+        (function (group) {  // a label is placed by its size, none in a frame not shown yet: place it again when that changes
+            var labels = [];
             group.eachLayer(function (marker) {
                 var label = marker.getTooltip();
-                if (label.options.permanent && label.options.direction === "left") { left.push(label); }
+                if (label.options.permanent) { labels.push(label); }
             });
-            var watch = new ResizeObserver(function () { left.forEach(function (label) { label.update(); }); });
-            left.forEach(function (label) { watch.observe(label.getElement()); });
+            var watch = new ResizeObserver(function () { labels.forEach(function (label) { label.update(); }); });
+            labels.forEach(function (label) { watch.observe(label.getElement()); });
         })({{ this.get_name() }});
         {% endmacro %}
     """)

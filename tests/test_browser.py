@@ -18,7 +18,8 @@ from live_server import streamlit_server
 from playwright.sync_api import Frame, Page
 
 ROOT = Path(__file__).resolve().parent.parent
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
+MAP = 'iframe[title="map_widget.date_map"]'  # the map of a date (layers/date_map.py)
+COMPARE_MAPS = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +35,10 @@ def settle(page: Page) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
 
 
-def map_frame(page: Page, index: int = 0) -> Frame:
-    """The map iframe's frame, once Leaflet has drawn areas in it."""
-    page.locator(MAP).nth(index).wait_for(timeout=60_000)
-    frame = page.locator(MAP).nth(index).element_handle().content_frame()
+def map_frame(page: Page, index: int = 0, maps: str = MAP) -> Frame:
+    """A map iframe's frame, once Leaflet has drawn areas in it."""
+    page.locator(maps).nth(index).wait_for(timeout=60_000)
+    frame = page.locator(maps).nth(index).element_handle().content_frame()
     frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=60_000)
     return frame
 
@@ -71,11 +72,29 @@ def rgb(colour: str) -> str:
     return "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
 
 
+def page_point(page: Page, frame: Frame, lat: float, lon: float) -> tuple[float, float]:
+    """Where a place is on the page: its pixel on the map, the map's place in its frame, the frame's on the page."""
+    point = frame.evaluate(
+        f"""(() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]);
+                   const box = window.map.getContainer().getBoundingClientRect();
+                   return [p.x + box.left, p.y + box.top]; }})()"""
+    )
+    box = frame.frame_element().bounding_box()
+    return box["x"] + point[0], box["y"] + point[1]
+
+
 def click_at(page: Page, frame: Frame, lat: float, lon: float) -> None:
     """Click the map where a person would to hit a place: at its pixel, not at an element's centre."""
-    point = frame.evaluate(f"window.map.latLngToContainerPoint([{lat}, {lon}])")
-    box = page.locator(MAP).first.bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.mouse.click(*page_point(page, frame, lat, lon))
+
+
+def step_date(frame: Frame, label: str) -> None:
+    """Click the map's Previous or Next change."""
+    frame.get_by_role("button", name=f"{label} change").click()
+
+
+def title_says(page: Page, words: str) -> None:
+    page.wait_for_function(f"document.querySelector('h1').innerText.includes({json.dumps(words)})", timeout=30_000)
 
 
 def open_view(page: Page, server: str, query: str = "") -> None:
@@ -126,7 +145,7 @@ def test_town_labels_sit_beside_their_dots_without_overlapping(page, server):
 
 def test_each_compare_map_dots_the_towns_for_its_own_date(page, server):
     open_view(page, server, "?view=compare&before=2015-02-17&after=2016-06-01")
-    frame = map_frame(page, 0)
+    frame = map_frame(page, 0, COMPARE_MAPS)
     before, after = town_dots(frame, "map_div")["Tripoli"], town_dots(frame, "map_div2")["Tripoli"]
     assert before[0] == "Tripoli · Libya Dawn · held" and rgb("#0072b2") not in before[1]
     assert after[0] == "Tripoli · Libya Dawn / GNA · contested" and rgb("#009e73") in after[1] and rgb("#0072b2") in after[1]
@@ -137,9 +156,9 @@ def test_moving_the_date_changes_the_areas_without_resetting_pan_and_zoom(page, 
     frame = map_frame(page)
     frame.evaluate("window.map.setView([31.1, 16.9], 8, {animate: false})")
     before = drawn_areas(frame)
-    page.get_by_role("button", name="Next").click()
+    step_date(frame, "Next")
+    title_says(page, "20 May 2015")
     settle(page)
-    page.wait_for_function("document.querySelector('h1').innerText.includes('20 May 2015')", timeout=30_000)
     deadline = time.monotonic() + 20
     while drawn_areas(frame) == before and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -164,11 +183,68 @@ def test_zooming_in_brings_finer_detail_and_keeps_the_view(page, server):
     assert view[0] == 10 and abs(view[1] - 32.1) < 0.01 and abs(view[2] - 20.1) < 0.01
 
 
-def test_date_changes_do_not_pile_up_old_layers_in_the_browser(page, server):
-    open_view(page, server, "?date=2015-03-19")
+HOLD_ANSWERS = """
+// The server's messages to the page are held while window.heldAnswers is a list, and passed on
+// by window.releaseAnswers(); window.sentMessages counts what the page sends.
+(() => {
+  const Native = window.WebSocket;
+  window.sentMessages = 0;
+  window.WebSocket = function (...args) {
+    const socket = new Native(...args), handlers = [];
+    const pass = event => {
+      if (window.heldAnswers) window.heldAnswers.push(event); else handlers.forEach(handler => handler.call(socket, event));
+    };
+    Native.prototype.addEventListener.call(socket, "message", pass);
+    socket.addEventListener = (type, handler, ...rest) =>
+      type === "message" ? handlers.push(handler) : Native.prototype.addEventListener.call(socket, type, handler, ...rest);
+    Object.defineProperty(socket, "onmessage", {set: handler => handlers.push(handler)});
+    const send = socket.send.bind(socket);
+    socket.send = data => { window.sentMessages += 1; send(data); };
+    window.releaseAnswers = () => { const held = window.heldAnswers; window.heldAnswers = null; held.forEach(pass); };
+    return socket;
+  };
+  Object.assign(window.WebSocket, Native);
+  window.WebSocket.prototype = Native.prototype;
+})();
+"""
+
+
+def test_next_draws_the_following_change_date_before_the_server_answers(page, server):
+    """The map holds the change dates either side of the one shown and draws a step at once; the rest of
+    the page follows the server's answer."""
+    page.add_init_script(HOLD_ANSWERS)
+    open_view(page, server, "?date=2015-05-19")
     frame = map_frame(page)
-    for label in ["Next", "Previous"] * 4:
-        page.get_by_role("button", name=label).click()
+    before = drawn_areas(frame)
+    page.evaluate("window.heldAnswers = []")
+    step_date(frame, "Next")
+    frame.wait_for_function("document.querySelector('.date-bar b').textContent === '20 May 2015'")
+    assert drawn_areas(frame) != before  # Sirte passed to the Islamic State on 20 May 2015
+    assert "19 May 2015" in page.locator("h1").inner_text()  # the server's answer is still held
+    page.evaluate("window.releaseAnswers()")
+    title_says(page, "20 May 2015")
+
+
+def test_the_slider_moves_the_date_by_the_day(page, server):
+    open_view(page, server)
+    frame = map_frame(page)
+    frame.locator(".date-bar input").fill("400")  # days after 16 May 2014
+    title_says(page, "20 June 2015")
+    page.wait_for_function("location.href.endsWith('date=2015-06-20')", timeout=30_000)  # a link to it
+
+
+def test_previous_is_disabled_on_the_first_date(page, server):
+    open_view(page, server, "?date=2014-05-16")
+    frame = map_frame(page)
+    assert frame.get_by_role("button", name="Previous change").is_disabled()
+    assert frame.get_by_role("button", name="Next change").is_enabled()
+
+
+def test_compare_maps_do_not_pile_up_old_layers_in_the_browser(page, server):
+    open_view(page, server, "?view=compare&before=2015-03-19&after=2015-06-04")
+    frame = map_frame(page, 1, COMPARE_MAPS)  # the change map, whose layers are swapped as the dates change
+    for _ in range(4):  # hiding or showing a faction sends the change map other layers
+        page.get_by_test_id("stSidebar").get_by_role("button", name="IS", exact=True).click()
         settle(page)
     time.sleep(1)
     kept = frame.evaluate("window.feature_group.length")
@@ -186,7 +262,7 @@ def test_a_date_walked_back_to_has_the_same_areas_and_no_more(page, server):
     frame = map_frame(page)
     first = frame.evaluate(f"({AREA_PATHS})(window.map)")
     for label in ["Next"] * 3 + ["Previous"] * 3:
-        page.get_by_role("button", name=label).click()
+        step_date(frame, label)
         settle(page)
     drawn_again = f"JSON.stringify(({AREA_PATHS})(window.map)) === {json.dumps(json.dumps(first, separators=(',', ':')))}"
     frame.wait_for_function(drawn_again, timeout=30_000)  # the date's last rerun may still be on its way
@@ -207,7 +283,7 @@ def test_a_date_stepped_to_stacks_its_areas_as_when_opened(page, server):
     opened = map_frame(page).evaluate(f"({AREA_STACK})(window.map)")
     open_view(page, server, "?date=2014-07-31")
     frame = map_frame(page)
-    page.get_by_role("button", name="Next").click()
+    step_date(frame, "Next")
     settle(page)
     same_areas = f"expected => JSON.stringify(({AREA_STACK})(window.map).sort()) === JSON.stringify(expected)"
     frame.wait_for_function(same_areas, arg=sorted(opened), timeout=30_000)
@@ -222,7 +298,7 @@ def test_an_area_kept_across_a_new_version_shows_the_new_versions_dates(page, se
     open_view(page, server, "?date=2016-01-03")
     frame = map_frame(page)
     frame.evaluate(f"{find}.kept = true")
-    page.get_by_role("button", name="Next").click()
+    step_date(frame, "Next")
     settle(page)
     frame.wait_for_function(f"{find}.feature.properties.since.startsWith('since 2016-01-04')", timeout=30_000)
     assert frame.evaluate(f"{find}.kept") is True  # not drawn again
@@ -258,9 +334,10 @@ def test_clicking_an_area_also_shows_the_history_of_that_point(page, server):
 
 def test_play_walks_forward_and_stop_holds_the_date(page, server):
     open_view(page, server, "?date=2015-02-17")
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Play").click()
+    frame = map_frame(page)
+    frame.get_by_role("button", name="Play").click()
     page.wait_for_function("!document.querySelector('h1').innerText.includes('17 February 2015')", timeout=30_000)
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    frame.get_by_role("button", name="Stop").click()
     settle(page)
     held = page.locator("h1").inner_text()
     time.sleep(4)
@@ -269,7 +346,7 @@ def test_play_walks_forward_and_stop_holds_the_date(page, server):
 
 def test_compare_shows_two_maps_side_by_side(page, server):
     open_view(page, server, "?view=compare&before=2015-02-17&after=2015-06-04")
-    frame = map_frame(page, 0)
+    frame = map_frame(page, 0, COMPARE_MAPS)
     assert frame.locator(".leaflet-container").count() == 2
     frame.wait_for_function("document.querySelectorAll('.leaflet-container')[1].querySelector('path.leaflet-interactive')")
 
@@ -285,48 +362,16 @@ def test_a_download_is_a_geojson_file_with_the_expected_features(page, server):
     assert "Sirte" in {f["properties"]["name"] for f in document["features"]}
 
 
-CLICK_WHILE_THE_VIEW_IS_ANSWERED = """
-// The first message the page sends while the button named `name` is shown is the map's report of
-// its view, once drawn. The server's answer to it is held back from the page for a second: the
-// server has run what the report reruns, and the page still shows the button as it was. The
-// button is clicked then, and the answer let through a second later.
-(name => {
-  const Native = window.WebSocket;
-  const button = () => [...document.querySelectorAll("button")].find(b => b.innerText.trim() === name);
-  window.WebSocket = function (...args) {
-    const socket = new Native(...args), handlers = [];
-    let held = null;
-    const pass = event => { if (held) held.push(event); else handlers.forEach(handler => handler.call(socket, event)); };
-    Native.prototype.addEventListener.call(socket, "message", pass);
-    socket.addEventListener = (type, handler, ...rest) =>
-      type === "message" ? handlers.push(handler) : Native.prototype.addEventListener.call(socket, type, handler, ...rest);
-    Object.defineProperty(socket, "onmessage", {set: handler => handlers.push(handler)});
-    const send = socket.send.bind(socket);
-    socket.send = data => {
-      send(data);
-      if (held || window.clickedWhileAnswered || !button()) return;
-      held = [];
-      setTimeout(() => {
-        window.clickedWhileAnswered = true;
-        button().click();
-        setTimeout(() => { const answer = held; held = null; answer.forEach(pass); }, 1000);
-      }, 1000);
-    };
-    return socket;
-  };
-  Object.assign(window.WebSocket, Native);
-  window.WebSocket.prototype = Native.prototype;
-})
-"""
-
-
-def test_a_download_clicked_as_the_map_reports_its_view_still_arrives(page, server):
-    """Once drawn, the map reports its view, which reruns the map; a download clicked then is not lost."""
-    page.add_init_script(f"({CLICK_WHILE_THE_VIEW_IS_ANSWERED})({json.dumps('All shown factions on 4 Jun 2015')})")
+def test_the_map_sends_nothing_once_drawn_so_a_download_clicked_then_arrives(page, server):
+    """A message from the map would rerun the date's part of the page and give its downloads new links."""
+    page.add_init_script(HOLD_ANSWERS)
+    open_view(page, server, "?date=2015-06-04&factions=islamic-state,pfg")
+    map_frame(page)
+    sent = page.evaluate("window.sentMessages")
+    time.sleep(2)
+    assert page.evaluate("window.sentMessages") == sent
     with page.expect_download(timeout=120_000) as download:
-        open_view(page, server, "?date=2015-06-04&factions=islamic-state,pfg")
-        map_frame(page)
-    assert page.evaluate("window.clickedWhileAnswered")
+        page.get_by_role("button", name="All shown factions on 4 Jun 2015").click()
     assert download.value.suggested_filename == "libya-control_all_2015-06-04.geojson"
 
 
@@ -367,11 +412,9 @@ def test_hostile_names_notes_and_sources_stay_text_in_the_map_popups_and_place_h
 def test_hostile_faction_names_stay_text_in_the_compare_views_tooltips(page, hostile_server):
     watch = Watch(page)
     open_view(page, hostile_server, "?view=compare&before=2015-02-17&after=2015-06-04")
-    map_frame(page, 0)
-    change_map = map_frame(page, 1)
-    point = change_map.evaluate("window.map.latLngToContainerPoint([31.12, 16.65])")  # Sirte's ground, off its marker
-    box = page.locator(MAP).nth(1).bounding_box()
-    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    map_frame(page, 0, COMPARE_MAPS)
+    change_map = map_frame(page, 1, COMPARE_MAPS)
+    page.mouse.move(*page_point(page, change_map, 31.12, 16.65))  # Sirte's ground, off its marker
     tooltip = change_map.locator(".leaflet-tooltip:not(.place-label)")
     tooltip.wait_for(timeout=10_000)
     assert "IS" in tooltip.inner_text() or "Libya Dawn" in tooltip.inner_text()
