@@ -4,15 +4,14 @@ Prints medians measured on this machine:
 0. `python -m layers prepare` on the shipped data, into a fresh folder (what the app then reads);
 1. a date change on the shipped data: server time of the rerun, the server's CPU time per change
    (its CPU time over the walk / the changes) and bytes sent, for this app with every date prepared
-   and with none, the naive map, Streamlit's floor (bench/floor_app.py: one small layer swapped on a
-   slider change), and the floor with this app's map (bench/map_floor_app.py: the map's share of a
-   change, without the rest of the page);
+   and with none, the naive map, and Streamlit's floor (bench/floor_app.py: one small layer swapped
+   on a slider change);
 2. the same change as seen in headless Chromium: click to new areas drawn, with the ratios to the
-   naive map and to the floor;
+   naive map and to the floor (this app's map draws a date it holds before the server answers; the
+   rest of its page follows the server's answer, its "server ms");
 3. cold start: `streamlit run` to the first map drawn, and a warm server's first map of a new page;
-   then load: 25 sessions stepping the date at once (bench/load.py); both for this app, the floor (the
-   least a first map and a change through Streamlit and streamlit-folium take) and the floor with
-   this app's map;
+   then load: 25 sessions stepping the date at once (bench/load.py); both for this app and the floor
+   (the least a first map and a change through Streamlit and streamlit-folium take);
 4. scale: a generated atlas (50 factions × 2,000 versions, polygons of 5,000+ vertices; built once
    into .cache/bench/, about 15 GB and some minutes), beside the same atlas cut to 20 versions per faction:
    load, peak memory, state at a date, who, the drawn layer, and reruns in the browser;
@@ -39,7 +38,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from bench import load, site, tagging
 from bench.atlas import build
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, Step, change_date, cpu_seconds, open_page
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, MAPS, Step, change_date, cpu_seconds, open_page
 from layers import Store
 from layers.prepared import Prepared
 
@@ -51,7 +50,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ATLAS = ROOT / ".cache" / "bench"
 NAIVE = "bench/naive_app.py"
 FLOOR = "bench/floor_app.py"
-MAP_FLOOR = "bench/map_floor_app.py"
 LOAD_SESSIONS, LOAD_STEPS = 25, 4
 
 
@@ -101,9 +99,9 @@ def first_map(browser: Browser, url: str) -> None:
     try:
         page = context.new_page()
         page.goto(url)
-        page.frame_locator('iframe[title="streamlit_folium.st_folium"]').locator(
-            "path.leaflet-interactive:not([fill='#ffffff'])"
-        ).first.wait_for(state="attached", timeout=120_000)
+        page.frame_locator(MAPS).locator("path.leaflet-interactive:not([fill='#ffffff'])").first.wait_for(
+            state="attached", timeout=120_000
+        )
     finally:
         context.close()
 
@@ -143,15 +141,12 @@ def print_walks(title: str, results: dict[str, dict[str, Walk]]) -> None:
                 f"  {app + ', ' + kind:40}{median(s.server_ms for s in walked.steps):10.0f}{walked.cpu_ms:10.0f}"
                 f"{median(s.bytes for s in walked.steps) / 1000:10.1f}{drawn_ms(walked):10.0f}"
             )
-    ours, naive, floor, map_floor = (results.get(name) for name in ("this app", "naive", "floor", "floor, this app's map"))
+    ours, naive, floor = (results.get(name) for name in ("this app", "naive", "floor"))
     for kind in ours or {}:
         if naive:
             print(f"  drawn {drawn_ms(naive[kind]) / drawn_ms(ours[kind]):.1f}× faster than the naive map ({kind})")
         if floor:
             print(f"  drawn in {drawn_ms(ours[kind]) / drawn_ms(floor[kind]):.1f}× the floor's time ({kind})")
-        if floor and map_floor:
-            ratio = drawn_ms(map_floor[kind]) / drawn_ms(floor[kind])
-            print(f"  this app's map alone drawn in {ratio:.1f}× the floor's time ({kind})")
 
 
 def scale_queries(root: Path) -> dict:
@@ -196,11 +191,10 @@ def main() -> None:
                 "this app, nothing prepared": walk(browser, "app.py", start_day, arguments.steps, bare),
                 "naive": walk(browser, NAIVE, start_day, arguments.steps),
                 "floor": walk(browser, FLOOR, start_day, arguments.steps),
-                "floor, this app's map": walk(browser, MAP_FLOOR, start_day, arguments.steps, ready),
             },
         )
         print(f"\n3. Cold start ({arguments.cold_starts} runs)")
-        apps = (("this app", "app.py", ready), ("floor", FLOOR, None), ("floor, this app's map", MAP_FLOOR, ready))
+        apps = (("this app", "app.py", ready), ("floor", FLOOR, None))
         for name, script, env in apps:
             starts = [cold_start(browser, script, env) for _ in range(arguments.cold_starts)]
             print(

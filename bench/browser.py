@@ -1,14 +1,17 @@
 """Timing a Streamlit map in headless Chromium.
 
+The date buttons are the page's (the naive map, the floor) or those of this app's map, in its frame
+(layers/date_map.py): the clicks are timed in the document that holds them.
+
 Two clocks, each where it is exact:
 - Chromium's network stack (the DevTools protocol's WebSocket frame events,
   stamped as frames cross the socket, however busy the page is): the rerun
   request leaving and every ForwardMsg arriving, decoded with Streamlit's
   own protobuf classes to find the one that says the script finished.
-- The page's own clock: a capture-phase listener notes every click, and a
-  poller running once per animation frame watches the map iframe (found
-  afresh each frame, since the naive map replaces it) and notes when its
-  area paths first differ from what was drawn before the click.
+- The clock of the document with the buttons: a capture-phase listener notes every click, and a
+  poller running once per animation frame watches the map (that document itself, or the
+  streamlit-folium iframe in it, found afresh each frame, since the naive map replaces it) and
+  notes when its area paths first differ from what was drawn before the click.
 
 Per date change:
   server ms  rerun request sent -> "script finished" received, over loopback
@@ -43,15 +46,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
+MAPS = 'iframe[title="streamlit_folium.st_folium"], iframe[title="map_widget.date_map"]'
+DATE_MAP = 'iframe[title="map_widget.date_map"]'
 
 INSTRUMENT = """
 (() => {
   const bench = window.__bench = {clicks: [], drawnAt: null};
-  document.addEventListener("click", () => bench.clicks.push(performance.now()), true);
+  window.addEventListener("click", () => bench.clicks.push(performance.now()), true);
   bench.signature = () => {
     const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-    const doc = frame && frame.contentDocument;
+    const doc = frame ? frame.contentDocument : document.querySelector(".leaflet-container") && document;
     if (!doc) return "";
     const paths = doc.querySelectorAll('path.leaflet-interactive:not([fill="#ffffff"])');
     let signature = paths.length + ":";
@@ -93,10 +97,20 @@ class Frame:
     finished: bool  # a ForwardMsg saying the script run finished
 
 
+def button_name(in_date_map: bool, button: str) -> str:
+    """The accessible name of "Next" or "Previous" where it is: this app's map names them for a change."""
+    return f"{button} change" if in_date_map else button
+
+
 @dataclass
 class MapPage:
     page: Page
     frames: list[Frame] = field(default_factory=list)
+
+    def date_buttons(self):
+        """The document with the date buttons (a Playwright frame), and whether it is this app's map."""
+        date_map = self.page.query_selector(DATE_MAP)
+        return (date_map.content_frame(), True) if date_map else (self.page.main_frame, False)
 
     def rerun(self, seen: int) -> tuple[Frame, Frame]:
         """The rerun request sent after frame `seen` and the "script finished" that answers it."""
@@ -143,22 +157,25 @@ def settle(page: Page, timeout: float = 120_000) -> None:
 
 
 def wait_for_areas(page: Page, timeout: float = 120_000) -> None:
-    page.wait_for_function("window.__bench.signature() !== ''", timeout=timeout)
+    page.wait_for_selector(MAPS, timeout=timeout)
+    page.frame_locator(MAPS).locator("path.leaflet-interactive:not([fill='#ffffff'])").first.wait_for(
+        state="attached", timeout=timeout
+    )
 
 
 def change_date(watched: MapPage, button: str, timeout: float = 120_000) -> Step:
     """Click a date button; wait until the map shows other areas and the script has finished."""
-    page = watched.page
+    page, (buttons, in_date_map) = watched.page, watched.date_buttons()
     seen = len(watched.frames)
-    page.evaluate("window.__bench.arm()")
-    page.get_by_role("button", name=button, exact=True).first.click()
-    page.wait_for_function("window.__bench.drawnAt !== null", timeout=timeout)
+    buttons.evaluate("window.__bench.arm()")
+    buttons.get_by_role("button", name=button_name(in_date_map, button), exact=True).first.click()
+    buttons.wait_for_function("window.__bench.drawnAt !== null", timeout=timeout)
     deadline = time.monotonic() + timeout / 1000
     while not any(frame.finished for frame in watched.frames[seen:]):
         if time.monotonic() > deadline:
             raise TimeoutError(f"no script-finished message after clicking {button!r}")
         page.wait_for_timeout(20)
-    drawn = page.evaluate("window.__bench.drawnAt - window.__bench.clicks.at(-1)")
+    drawn = buttons.evaluate("window.__bench.drawnAt - window.__bench.clicks.at(-1)")
     sent, done = watched.rerun(seen)
     received = sum(
         frame.size for frame in watched.frames[seen:] if not frame.sent and sent.seconds <= frame.seconds <= done.seconds

@@ -1,7 +1,7 @@
 """Streamlit's floor, for the benchmark: the least a date change through streamlit-folium can cost.
 
 A trivial app, as issue 13 defines the floor, that swaps one small layer on a slider change: a slider
-holding the step and the same Previous and Next buttons as app.py moving it (so the benchmark walks
+holding the step and Previous and Next buttons moving it (as on this app's map, so the benchmark walks
 both alike), and a map whose one small layer (a square that moves and changes colour with the step)
 is swapped on the same base map, with nothing computed. What remains of a change is Streamlit's
 round trip, streamlit-folium's update and Leaflet drawing one path.
