@@ -1,10 +1,10 @@
 """Folium pieces for the control maps; no Streamlit here.
 
 The base map (Libya's outline, named places, legend) never changes between
-dates, so the app keeps it and only swaps the faction layers
-(see map_widget.py beside the app): pan and zoom survive a date change.
-Every date change sends the map's script again, so the areas travel in a
-compact form (`control_data`): geometry drawn to the zoom's detail in steps of
+dates: the app's map of a date (layers/date_map.py) and the static site draw
+each date's areas on it in the browser, and the compare maps swap their
+layers (map_widget.py beside the app), so pan and zoom survive a date change.
+The areas travel to the browser in a compact form (`control_data`): geometry drawn to the zoom's detail in steps of
 its grid, each source, text and shape once, and the towns' holders as indexes
 into the places the base map already marks. Everything that comes from the
 data is escaped before it becomes HTML (see markup.py).
@@ -288,8 +288,8 @@ DOTS_JS = """function (data) {
 }"""
 # What a map shows, by key, so that drawing another date adds and removes only what differs: an area
 # stays while it looks the same, its popup's dates, sources and note refreshed (a new version of a
-# faction often changes only those). The app's map keeps it across date changes (the map stays and
-# only its layers are sent again); the static site across its slider's steps.
+# faction often changes only those). The app's map of a date and the static site keep it across
+# their date bar's steps.
 KEEP_JS = """function (map, kind, keys, draw, refresh) {
     var shown = map.controlShown;
     if (!shown) {
@@ -520,14 +520,6 @@ def change_layers(change_frame: gpd.GeoDataFrame, registry: dict[str, Faction]) 
         ).add_to(group)
         groups.append(group)
     return groups
-
-
-def place_marker(lat: float, lon: float, label: str) -> folium.FeatureGroup:
-    """The place picked, as a red dot ringed in white: drawn with CSS, so the map loads no icon library."""
-    group = folium.FeatureGroup(name="Selected place", control=False)
-    icon = folium.DivIcon(html='<div class="picked-place"></div>', icon_size=(18, 18), icon_anchor=(9, 9))
-    folium.Marker([lat, lon], tooltip=html_text(label), icon=icon).add_to(group)
-    return group
 
 
 def labelled_places(places: gpd.GeoDataFrame, zoom: float = LIBYA_ZOOM) -> dict[str, str]:

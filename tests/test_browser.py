@@ -405,6 +405,11 @@ def test_hostile_names_notes_and_sources_stay_text_in_the_map_popups_and_place_h
     popup.locator("a").first.dispatch_event("mouseover")  # fires a handler, if the address had broken out into one
     written = " ".join(HOSTILE)
     assert f"Sirte {written}" in page.inner_text("body").replace("\u2060", "")  # word joiners are invisible
+    marked = frame.evaluate(
+        """Object.values(window.map._layers).filter(l => l.options.icon && String(l.options.icon.options.html).includes("picked"))
+           .map(l => { l.openTooltip(); return l.getTooltip().getElement().textContent; })"""
+    )
+    assert marked == [f"Sirte {written}"]  # the place picked, marked on the map: its name as text
     assert written in popup.inner_text().replace("\u2060", "")  # the markup is shown, as text
     watch.assert_clean()
 
