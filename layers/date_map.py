@@ -91,6 +91,7 @@ class Bridge(MacroElement):
                 if (first || (pending === null && args.day !== bar.day())) bar.show(Date.parse(args.day));
                 else bar.redraw();
                 place(args.place);
+                if (first && !fits()) report({});  // a new page at the country view, sent another view's detail
             }
             window.addEventListener("message", function (event) {
                 if (event.data && event.data.type === "streamlit:render") render(event.data.args);

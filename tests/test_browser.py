@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,10 @@ from conftest import HOSTILE, Watch, hostile_geodata
 from live_server import streamlit_server
 from playwright.sync_api import Frame, Page
 
+from layers import Store
+
 ROOT = Path(__file__).resolve().parent.parent
+DATES = Store().index.dates
 MAP = 'iframe[title="map_widget.date_map"]'  # the map of a date (layers/date_map.py)
 COMPARE_MAPS = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -223,6 +227,50 @@ def test_next_draws_the_following_change_date_before_the_server_answers(page, se
     assert "19 May 2015" in page.locator("h1").inner_text()  # the server's answer is still held
     page.evaluate("window.releaseAnswers()")
     title_says(page, "20 May 2015")
+
+
+def test_two_quick_steps_end_on_the_second_date(page, server):
+    """The server's answer to the first step must not take the map back while the second is on its way."""
+    open_view(page, server, "?date=2015-05-19")
+    frame = map_frame(page)
+    step_date(frame, "Next")
+    step_date(frame, "Next")
+    second = min(d for d in DATES if d > date(2015, 5, 20))
+    title_says(page, f"{second:%-d %B %Y}")
+    settle(page)
+    time.sleep(1)
+    assert frame.inner_text(".date-bar b") == f"{second:%-d %B %Y}" and f"{second:%-d %B %Y}" in page.locator("h1").inner_text()
+
+
+def test_a_pan_within_the_ground_drawn_sends_nothing(page, server):
+    page.add_init_script(HOLD_ANSWERS)
+    open_view(page, server, "?date=2016-06-01")
+    frame = map_frame(page)
+    coarse = frame.evaluate(BENGHAZI_VERTICES)
+    frame.evaluate("window.map.setView([32.1, 20.1], 10, {animate: false})")  # another level: the map asks for it
+    frame.wait_for_function(f"({BENGHAZI_VERTICES}) > {2 * coarse}", timeout=30_000)
+    settle(page)
+    sent = page.evaluate("window.sentMessages")
+    frame.evaluate("window.map.panBy([40, 30], {animate: false})")
+    time.sleep(1)
+    assert page.evaluate("window.sentMessages") == sent
+
+
+def test_a_map_opened_again_after_zooming_in_draws_the_whole_country(page, server):
+    """The server still holds the zoomed-in view; the new map, at the country view, asks for its own."""
+    open_view(page, server, "?date=2016-06-01")
+    frame = map_frame(page)
+    coarse = frame.evaluate(BENGHAZI_VERTICES)
+    frame.evaluate("window.map.setView([32.1, 20.1], 10, {animate: false})")
+    frame.wait_for_function(f"({BENGHAZI_VERTICES}) > {2 * coarse}", timeout=30_000)
+    settle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Compare two dates", exact=True).click()
+    settle(page)
+    sidebar.get_by_text("Map on a date", exact=True).click()
+    settle(page)
+    tripoli = "Object.values(window.map._layers).some(l => l.feature && String(l.feature.properties.name).startsWith('Tripoli'))"
+    map_frame(page).wait_for_function(tripoli, timeout=30_000)
 
 
 def test_the_slider_moves_the_date_by_the_day(page, server):
