@@ -9,6 +9,7 @@ from pyogrio.errors import DataSourceError
 from layers import Store, state_at
 from layers.change import compare
 from layers.changelog import as_text, changelog
+from layers.date_map import held_together
 from layers.detail import Box, level_for, window_for
 from layers.export import Export, changes_export, file_name, history_export, state_export
 from layers.formats import FORMATS, Format
@@ -112,6 +113,12 @@ def drawn_on(change: date, factions: tuple[str, ...], level: int, window: Box | 
     """What the map draws for the factions shown: cut from every faction's drawing, so a town a hidden
     faction shares stays contested at every zoom (`shown_only`)."""
     return shown_only(drawn_all(change, level, window), factions)
+
+
+@st.cache_resource(max_entries=256)
+def held_on(days: tuple[date, ...], factions: tuple[str, ...], level: int, window: Box | None = None) -> dict:
+    """The dates the map of a date is sent, held together (layers/date_map.py; shared, never mutated)."""
+    return held_together({day.isoformat(): drawn_on(day, factions, level, window) for day in days})
 
 
 @st.cache_data(max_entries=512)
@@ -269,7 +276,7 @@ def control_map(day: date, shown: tuple[str, ...]) -> None:
     date_map()(
         record=RECORD,
         day=day.isoformat(),
-        dates={d.isoformat(): drawn_on(d, shown, level, window) for d in around if d},
+        held=held_on(tuple(d for d in around if d), shown, level, window),
         detail=repr((level, window, shown)),
         view={"level": level, "window": window},
         place=list(place.resolve(PLACES)) if place and place.id else None,  # a clicked point needs no marker

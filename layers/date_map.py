@@ -15,6 +15,7 @@ for each report so the app can tell a new one from the last one it followed.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import folium
@@ -25,6 +26,7 @@ from layers.datebar import DATE_BAR_CSS, DATE_BAR_JS
 from layers.detail import MAX_LEVEL, MIN_LEVEL
 from layers.mapping import SHOW_AREAS_JS, SHOW_DOTS_JS, copy_leaflet, with_local_leaflet
 
+SHARED = ("factions", "sources", "texts", "shapes")  # what `control_data` lists once and refers to by position
 HELD_DATES = 24  # drawn dates a page keeps, at one detail: steps back and forth need no new data
 FRAME_CSS = """<style>html,body{margin:0;height:100%}body{display:flex;flex-direction:column}
 .folium-map{flex:1 1 auto;height:auto!important;min-height:0}</style>"""  # the date bar above, the map below
@@ -84,7 +86,11 @@ class Bridge(MacroElement):
                     send("streamlit:setFrameHeight", {height: args.height});
                 }
                 if (args.detail !== detail) { held = {}; detail = args.detail; }
-                Object.assign(held, args.dates);
+                var sent = args.held;  // layers.date_map.held_together
+                Object.keys(sent.dates).forEach(function (day) {
+                    held[day] = Object.assign({factions: sent.factions, sources: sent.sources, texts: sent.texts,
+                                               grid: sent.grid, shapes: sent.shapes}, sent.dates[day]);
+                });
                 Object.keys(held).slice(0, -{{ this.held }}).forEach(function (day) { delete held[day]; });
                 view = args.view;
                 if (pending === args.day) pending = null;  // the app has caught up with the reader
@@ -107,6 +113,37 @@ class Bridge(MacroElement):
         self._name = "Bridge"
         self.areas, self.dots, self.date_bar = SHOW_AREAS_JS, SHOW_DOTS_JS, DATE_BAR_JS
         self.min_level, self.max_level, self.held = MIN_LEVEL, MAX_LEVEL, HELD_DATES
+
+
+def held_together(drawings: dict[str, dict]) -> dict:
+    """Several dates' `control_data` at one level (one or more), as the map is sent them: factions, sources, texts and
+    shapes listed once for all (dates side by side share most of them), each date's areas and dots
+    referring to those lists."""
+    listed: dict[str, dict] = {key: {} for key in SHARED}
+
+    def positions(key: str, values: list, ident=json.dumps) -> list[int]:
+        return [listed[key].setdefault(ident(value), (len(listed[key]), value))[0] for value in values]
+
+    dates = {}
+    for day, data in drawings.items():
+        faction, source = positions("factions", data["factions"], lambda f: f["id"]), positions("sources", data["sources"])
+        text, shape = positions("texts", data["texts"], str), positions("shapes", data["shapes"])
+        areas = data["areas"]
+        dates[day] = {
+            "areas": {
+                **areas,
+                "shape": [shape[i] for i in areas["shape"]],
+                "faction": [faction[i] for i in areas["faction"]],
+                "name": [text[i] for i in areas["name"]],
+                "status": [text[i] for i in areas["status"]],
+                "since": [text[i] for i in areas["since"]],
+                "note": [[text[i] for i in note] for note in areas["note"]],
+                "sources": [[source[i] for i in cited] for cited in areas["sources"]],
+            },
+            "dots": [[mark, [faction[i] for i in sides], contested] for mark, sides, contested in data["dots"]],
+        }
+    shared = {key: [value for _, value in listed[key].values()] for key in SHARED}
+    return {"grid": next(iter(drawings.values()))["grid"], **shared, "dates": dates}  # one level: one grid
 
 
 def date_map_page(base: folium.Map) -> folium.Map:

@@ -38,9 +38,11 @@ def maps(app: AppTest) -> list[dict]:
 
 
 def date_map(app: AppTest) -> dict:
-    """What the map of a date was last sent (layers/date_map.py)."""
+    """What the map of a date was last sent (layers/date_map.py), each date it holds whole again."""
     [sent] = [json.loads(el.proto.json_args) for el in app.get("component_instance") if "date_map" in el.proto.component_name]
-    return sent
+    held = sent.pop("held")
+    shared = {key: held[key] for key in ("grid", "factions", "sources", "texts", "shapes")}
+    return {**sent, "dates": {day: {**shared, **drawn} for day, drawn in held["dates"].items()}}
 
 
 REPORTS = itertools.count()
