@@ -9,7 +9,7 @@ from pyogrio.errors import DataSourceError
 from layers import Store, state_at
 from layers.change import compare
 from layers.changelog import as_text, changelog
-from layers.date_map import held_together
+from layers.date_map import MapReport, held_together
 from layers.detail import Box, level_for, window_for
 from layers.export import Export, changes_export, file_name, history_export, state_export
 from layers.formats import FORMATS, Format
@@ -31,7 +31,7 @@ from layers.prepared import LEVEL, Day, Prepared
 from layers.record import record_period
 from layers.summary import control_summary, summary_html, war_chart, war_in_numbers
 from layers.urlstate import VIEWS, Place, ViewState, read_query, to_query
-from map_widget import MapReport, date_map_component, show
+from map_widget import date_map_component, show
 
 st.set_page_config(page_title="Libya control map, 2014–2020", page_icon="🗺️", layout="wide")
 

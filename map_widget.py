@@ -9,8 +9,6 @@ only the layers are swapped on a date change (`feature_group_to_add`), so pan an
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import folium
@@ -20,7 +18,6 @@ from jinja2 import Template
 from streamlit_folium import st_folium
 
 from layers.date_map import date_map_page, write_frame
-from layers.detail import Box
 
 
 class ForgetRemovedGroups(MacroElement):
@@ -57,31 +54,3 @@ def date_map_component(base: folium.Map):
     folder = Path(tempfile.mkdtemp(prefix="libya-date-map-"))
     write_frame(date_map_page(base), folder)
     return components.declare_component("date_map", path=str(folder))
-
-
-@dataclass(frozen=True)
-class MapReport:
-    """What the map of a date last reported: the day it shows, its view, and a click if that was the news."""
-
-    id: str
-    day: date
-    zoom: float
-    bounds: Box
-    click: tuple[float, float] | None
-
-    @classmethod
-    def read(cls, value) -> MapReport | None:
-        """The report in a component value, or None for no report or one not in the page's form
-        (a value from the browser is checked, not trusted)."""
-        try:
-            click = value["click"]
-            report = cls(
-                str(value["id"]),
-                date.fromisoformat(value["day"]),
-                float(value["zoom"]),
-                tuple(float(edge) for edge in value["bounds"]),
-                (float(click[0]), float(click[1])) if click else None,
-            )
-        except (KeyError, TypeError, ValueError, IndexError):
-            return None
-        return report if len(report.bounds) == 4 else None

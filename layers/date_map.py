@@ -16,6 +16,9 @@ for each report so the app can tell a new one from the last one it followed.
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import folium
@@ -23,13 +26,42 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from layers.datebar import DATE_BAR_CSS, DATE_BAR_JS
-from layers.detail import MAX_LEVEL, MIN_LEVEL
+from layers.detail import MAX_LEVEL, MIN_LEVEL, Box
 from layers.mapping import SHOW_AREAS_JS, SHOW_DOTS_JS, copy_leaflet, with_local_leaflet
 
 SHARED = ("factions", "sources", "texts", "shapes")  # what `control_data` lists once and refers to by position
 HELD_DATES = 24  # drawn dates a page keeps, at one detail: steps back and forth need no new data
 FRAME_CSS = """<style>html,body{margin:0;height:100%}body{display:flex;flex-direction:column}
 .folium-map{flex:1 1 auto;height:auto!important;min-height:0}</style>"""  # the date bar above, the map below
+
+
+@dataclass(frozen=True)
+class MapReport:
+    """What the map of a date last reported: the day it shows, its view, and a click if that was the news."""
+
+    id: str
+    day: date
+    zoom: float
+    bounds: Box
+    click: tuple[float, float] | None
+
+    @classmethod
+    def read(cls, value) -> MapReport | None:
+        """The report in a component value, or None for no report or one not in the page's form
+        (a value from the browser is checked, not trusted)."""
+        try:
+            click = value["click"]
+            report = cls(
+                str(value["id"]),
+                date.fromisoformat(value["day"]),
+                float(value["zoom"]),
+                tuple(float(edge) for edge in value["bounds"]),
+                (float(click[0]), float(click[1])) if click else None,
+            )
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+        numbers = (report.zoom, *report.bounds, *(report.click or ()))
+        return report if len(report.bounds) == 4 and all(map(math.isfinite, numbers)) else None
 
 
 class Bridge(MacroElement):

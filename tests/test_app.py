@@ -136,9 +136,19 @@ def test_zoomed_in_the_map_is_sent_the_date_shown_alone():
     assert list(date_map(app)["dates"]) == ["2015-06-04"]
 
 
-def test_a_report_not_in_the_maps_form_is_ignored():
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"id": "x", "day": "the ides of March", "zoom": "near", "bounds": None, "click": None},
+        {"id": "x", "day": "2016-01-01", "zoom": float("nan"), "bounds": list(COUNTRY), "click": None},
+        {"id": "x", "day": "2016-01-01", "zoom": 5.5, "bounds": [9, 19, 26], "click": None},
+        ["2016-01-01"],
+    ],
+    ids=["words", "not a number", "three edges", "a list"],
+)
+def test_a_report_not_in_the_maps_form_is_ignored(value):
     app = open_app(date="2015-06-04")
-    app.session_state["control-map"] = {"id": "x", "day": "the ides of March", "zoom": "near", "bounds": None}
+    app.session_state["control-map"] = value
     assert not app.run().exception and date_map(app)["day"] == "2015-06-04"
 
 
