@@ -10,13 +10,12 @@ from layers import Store, state_at
 from layers.change import compare
 from layers.changelog import as_text, changelog
 from layers.date_map import MapReport, held_together
-from layers.detail import Box, level_for, window_for
+from layers.detail import Box, detail_for, level_for
 from layers.export import Export, changes_export, file_name, history_export, state_export
 from layers.formats import FORMATS, Format
 from layers.geometry import total_km2
 from layers.mapping import (
     COMPARE_ZOOM,
-    LIBYA_ZOOM,
     base_map,
     change_layers,
     control_data,
@@ -31,7 +30,7 @@ from layers.prepared import LEVEL, Day, Prepared
 from layers.record import record_period
 from layers.summary import control_summary, summary_html, war_chart, war_in_numbers
 from layers.urlstate import VIEWS, Place, ViewState, read_query, to_query
-from map_widget import date_map_component, show
+from map_widget import DateMap, show
 
 st.set_page_config(page_title="Libya control map, 2014–2020", page_icon="🗺️", layout="wide")
 
@@ -76,9 +75,9 @@ def prepared() -> Prepared:
 
 
 @st.cache_resource
-def date_map():
+def date_map() -> DateMap:
     """The map of a date (map_widget.py), its page made once per server."""
-    return date_map_component(base_map(outline(), marks(), REGISTRY))
+    return DateMap(base_map(outline(), marks(), REGISTRY))
 
 
 def change_of(day: date) -> date:
@@ -185,7 +184,7 @@ def remember_link() -> None:
             place=wanted.place,
             url_problems=problems,
             url_view=wanted,
-            map_view=(LIBYA_ZOOM, None),
+            map_detail=(LEVEL, None),
             seen_report=None,
             place_pick=wanted.place.id if wanted.place else None,
         )
@@ -193,7 +192,7 @@ def remember_link() -> None:
 
 
 def apply_pending() -> None:
-    """A date or view asked for by play mode or the chart, applied before the widgets that hold them exist."""
+    """A date or view asked for by the war-in-numbers chart, applied before the widgets that hold them exist."""
     if "next_day" in st.session_state:
         st.session_state.day = st.session_state.pop("next_day")
     if "next_view" in st.session_state:
@@ -220,7 +219,9 @@ def follow_the_map() -> None:
     if report is None or report.id == st.session_state.seen_report:
         return
     st.session_state.update(
-        seen_report=report.id, day=min(max(report.day, DATES[0]), DATES[-1]), map_view=(report.zoom, report.bounds)
+        seen_report=report.id,
+        day=min(max(report.day, DATES[0]), DATES[-1]),
+        map_detail=detail_for(report.zoom, report.bounds, EXTENT, st.session_state.map_detail),
     )
     if report.click:
         st.session_state.place = Place.clicked(*report.click)
@@ -265,9 +266,7 @@ def link_problems() -> None:
 def control_map(day: date, shown: tuple[str, ...]) -> None:
     """The map of a date, at the detail of the view it last reported. At the country view it also gets
     the neighbouring change dates, so its date bar draws a step at once (layers/date_map.py)."""
-    zoom, bounds = st.session_state.map_view
-    level = level_for(zoom)
-    window = window_for(bounds, level, EXTENT) if bounds else None
+    level, window = st.session_state.map_detail
     change = change_of(day)
     around = (change,)
     if level == LEVEL and not window:  # prepared: the neighbours cost next to nothing
@@ -279,6 +278,7 @@ def control_map(day: date, shown: tuple[str, ...]) -> None:
         held=held_on(tuple(d for d in around if d), shown, level, window),
         detail=repr((level, window, shown)),
         view={"level": level, "window": window},
+        seen=st.session_state.seen_report,
         place=list(place.resolve(PLACES)) if place and place.id else None,  # a clicked point needs no marker
         height=660,  # the date bar, then the map at 620 px
         key="control-map",

@@ -1,9 +1,10 @@
-"""The map widgets: the map of a date, and streamlit-folium for the compare maps, in one place.
+"""The map widgets: the map of a date, and streamlit-folium for the compare view's maps, in one place.
 
 `layers/` builds the maps and knows nothing of Streamlit. The map of a date is a component of
 its own (`layers/date_map.py`): it draws a date in the browser and reports the date, the view
-and clicks (`MapReport`). The compare maps are shown with `st_folium`: the base map stays, and
-only the layers are swapped on a date change (`feature_group_to_add`), so pan and zoom survive.
+and clicks (`MapReport` there). The compare view's maps are shown with `st_folium`; the change
+map keeps its base map and only has its layers swapped (`feature_group_to_add`), so pan and zoom
+survive a change of dates.
 """
 
 from __future__ import annotations
@@ -49,8 +50,20 @@ def show(fmap: folium.Map, key: str, height: int, layers: list[folium.FeatureGro
     st_folium(fmap, feature_group_to_add=swapped, returned_objects=[], height=height, use_container_width=True, key=key)
 
 
-def date_map_component(base: folium.Map):
-    """The map of a date as a component: its page written once per server, with Leaflet, to a folder it serves."""
-    folder = Path(tempfile.mkdtemp(prefix="libya-date-map-"))
-    write_frame(date_map_page(base), folder)
-    return components.declare_component("date_map", path=str(folder))
+class DateMap:
+    """The map of a date as a component: its page made once per server and written, with Leaflet, to a
+    temporary folder the component serves; written again if a cleaner of temporary files removed it."""
+
+    def __init__(self, base: folium.Map):
+        self.page = date_map_page(base).get_root().render()
+        self._declare()
+
+    def _declare(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="libya-date-map-"))
+        write_frame(self.page, self.folder)
+        self.component = components.declare_component("date_map", path=str(self.folder))
+
+    def __call__(self, **arguments):
+        if not (self.folder / "index.html").is_file():
+            self._declare()
+        return self.component(**arguments)

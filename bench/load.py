@@ -54,7 +54,7 @@ async def _open(browser, url: str) -> MapPage:
         .locator("path.leaflet-interactive:not([fill='#ffffff'])")
         .first.wait_for(state="attached", timeout=TIMEOUT_MS)
     )
-    await page.wait_for_timeout(1000)  # streamlit-folium's first report of its view reruns the page once
+    await page.wait_for_timeout(1000)  # the floor's streamlit-folium map reports its view once drawn: a rerun
     await _settled(page)
     return watched
 

@@ -10,13 +10,14 @@ to another level, a pan out of the drawn window), and each click, for the place 
 The page speaks Streamlit's component protocol, version 1 (messages posted to the parent page), in
 the few lines it needs, so it takes no JavaScript build. Reports are JSON:
 `{"id", "day", "zoom", "bounds": [west, south, east, north], "click": [lat, lon] | null}`, `id` new
-for each report so the app can tell a new one from the last one it followed.
+for each report so the app can tell a new one from the last one it followed; the app sends that
+one back (`seen`), and until it is the page's last, the date the app sends is an echo of an
+older step and does not move the map.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -58,10 +59,11 @@ class MapReport:
                 tuple(float(edge) for edge in value["bounds"]),
                 (float(click[0]), float(click[1])) if click else None,
             )
-        except (KeyError, TypeError, ValueError, IndexError):
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError):
             return None
-        numbers = (report.zoom, *report.bounds, *(report.click or ()))
-        return report if len(report.bounds) == 4 and all(map(math.isfinite, numbers)) else None
+        # degrees within bounds Leaflet can give (past ±180° when panned round the world); NaN fails every test
+        on_earth = len(report.bounds) == 4 and all(abs(n) <= 1000 for n in (*report.bounds, *(report.click or ())))
+        return report if on_earth and 0 <= report.zoom <= 30 else None
 
 
 class Bridge(MacroElement):
@@ -75,10 +77,11 @@ class Bridge(MacroElement):
             function send(type, fields) {
                 window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, fields), "*");
             }
-            function report(fields) {
+            function report(fields) {  // until the app has followed it, what it sends does not move the date
                 var b = map.getBounds();
+                pending = instance + "-" + (++reports);
                 send("streamlit:setComponentValue", {dataType: "json", value: Object.assign({
-                    id: instance + "-" + (++reports), day: bar.day(), zoom: map.getZoom(),
+                    id: pending, day: bar.day(), zoom: map.getZoom(),
                     bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], click: null}, fields)});
             }
             function draw(i) {  // the change date if held at the detail the app last sent, else wait for it
@@ -110,8 +113,9 @@ class Bridge(MacroElement):
                 var first = !bar;
                 if (first) {
                     record = args.record;
-                    bar = dateBar(map, record, {draw: draw, settled: function (day) { pending = day; report({}); }},
+                    bar = dateBar(map, record, {draw: draw, settled: function () { report({}); }},
                                   document.getElementById("date-bar"));
+                    document.getElementById("date-bar").addEventListener("input", function () { pending = "sliding"; });
                     map.invalidateSize();  // the bar above took its height
                     map.on("moveend", function () { if (view && !fits()) report({}); });
                     map.on("click", function (event) { report({click: [event.latlng.lat, event.latlng.lng]}); });
@@ -120,12 +124,13 @@ class Bridge(MacroElement):
                 if (args.detail !== detail) { held = {}; detail = args.detail; }
                 var sent = args.held;  // layers.date_map.held_together
                 Object.keys(sent.dates).forEach(function (day) {
+                    delete held[day];  // kept in the order last sent: the oldest go first
                     held[day] = Object.assign({factions: sent.factions, sources: sent.sources, texts: sent.texts,
                                                grid: sent.grid, shapes: sent.shapes}, sent.dates[day]);
                 });
                 Object.keys(held).slice(0, -{{ this.held }}).forEach(function (day) { delete held[day]; });
                 view = args.view;
-                if (pending === args.day) pending = null;  // the app has caught up with the reader
+                if (args.seen === pending) pending = null;  // the app has followed the reader's last report
                 if (first || (pending === null && args.day !== bar.day())) bar.show(Date.parse(args.day));
                 else bar.redraw();
                 place(args.place);
@@ -188,7 +193,7 @@ def date_map_page(base: folium.Map) -> folium.Map:
     return page
 
 
-def write_frame(page: folium.Map, folder: Path) -> None:
-    """The page as `folder`/index.html, with the Leaflet it loads."""
-    page.save(str(folder / "index.html"))
+def write_frame(page: str, folder: Path) -> None:
+    """The page (rendered) as `folder`/index.html, with the Leaflet it loads."""
+    (folder / "index.html").write_text(page, encoding="utf-8")
     copy_leaflet(folder)

@@ -21,6 +21,7 @@ MIN_LEVEL, MAX_LEVEL = 5, 15  # below 5 Libya is a few dozen pixels; beyond 15 t
 WINDOW_STEP_PIXELS = 512  # the grid windows snap to: two 256-pixel tiles
 
 Box = tuple[float, float, float, float]  # west, south, east, north in degrees
+Detail = tuple[int, Box | None]  # a level, and the window drawn at it (None: all of the data)
 
 
 def level_for(zoom: float) -> int:
@@ -59,6 +60,15 @@ def window_for(view: Box, level: int, extent: Box) -> Box | None:
     )
     covers = box[0] <= extent[0] and box[1] <= extent[1] and box[2] >= extent[2] and box[3] >= extent[3]
     return None if covers else box
+
+
+def detail_for(zoom: float, view: Box, extent: Box, drawn: Detail) -> Detail:
+    """The level and window to draw a map's `view` at: what is `drawn` already while it covers the view
+    at the view's level (a pan within it, or a click, draws nothing new), else the view's own.
+    The map of a date's page asks by the same rule (`fits` in layers/date_map.py)."""
+    level, (drawn_level, window) = level_for(zoom), drawn
+    covered = window is None or (window[0] <= view[0] and window[1] <= view[1] and view[2] <= window[2] and view[3] <= window[3])
+    return drawn if level == drawn_level and covered else (level, window_for(view, level, extent))
 
 
 def drawn_geometry(geometries, level: int, window: Box | None = None) -> np.ndarray:

@@ -142,9 +142,11 @@ def test_zoomed_in_the_map_is_sent_the_date_shown_alone():
         {"id": "x", "day": "the ides of March", "zoom": "near", "bounds": None, "click": None},
         {"id": "x", "day": "2016-01-01", "zoom": float("nan"), "bounds": list(COUNTRY), "click": None},
         {"id": "x", "day": "2016-01-01", "zoom": 5.5, "bounds": [9, 19, 26], "click": None},
+        {"id": "x", "day": "2016-01-01", "zoom": 5.5, "bounds": [9, 19, 26, 1e308], "click": None},
+        {"id": "x", "day": "2016-01-01", "zoom": 1e300, "bounds": list(COUNTRY), "click": None},
         ["2016-01-01"],
     ],
-    ids=["words", "not a number", "three edges", "a list"],
+    ids=["words", "not a number", "three edges", "off the earth", "zoomed past any map", "a list"],
 )
 def test_a_report_not_in_the_maps_form_is_ignored(value):
     app = open_app(date="2015-06-04")
@@ -197,8 +199,15 @@ def test_zoomed_in_only_the_ground_around_the_view_is_drawn():
 
 def test_a_small_pan_draws_exactly_the_same_layers():
     app = report(open_app(date="2016-06-01"), zoom=10, bounds=BENGHAZI)
-    before = date_map(app)
-    assert date_map(report(app, zoom=10, bounds=(19.61, 31.81, 20.41, 32.41))) == before
+    before = date_map(app)["dates"]
+    assert date_map(report(app, zoom=10, bounds=(19.61, 31.81, 20.41, 32.41)))["dates"] == before
+
+
+def test_a_click_within_the_ground_drawn_keeps_the_drawing():
+    """Redrawing would close the popup the click opened."""
+    app = report(open_app(date="2016-06-01"), zoom=10, bounds=BENGHAZI)
+    before = date_map(app)["dates"]
+    assert date_map(report(app, zoom=10, bounds=(19.7, 31.9, 20.5, 32.5), click=[32.1, 20.1]))["dates"] == before
 
 
 def test_hidden_factions_leave_the_map():

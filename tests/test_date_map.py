@@ -27,6 +27,7 @@ def as_read(data: dict) -> list:
             text(areas["name"][i]),
             data["factions"][areas["faction"][i]]["id"],
             areas["contested"][i],
+            areas["zone"][i],
             text(areas["status"][i]),
             text(areas["since"][i]),
             [text(t) for t in areas["note"][i]],
@@ -55,7 +56,8 @@ def test_dates_held_together_send_what_they_share_once(shipped):
 
 
 def test_the_page_loads_only_files_in_its_folder(shipped, tmp_path):
-    write_frame(date_map_page(base_map(outline_shape(shipped.outline), place_marks(shipped.places), shipped.registry)), tmp_path)
+    base = base_map(outline_shape(shipped.outline), place_marks(shipped.places), shipped.registry)
+    write_frame(date_map_page(base).get_root().render(), tmp_path)
     parser = Loads()
     parser.feed((tmp_path / "index.html").read_text(encoding="utf-8"))
     assert parser.loaded and all((tmp_path / path).is_file() for path in parser.loaded)  # nothing from a CDN

@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 import shapely
 
-from layers.detail import MIN_LEVEL, drawn_geometry, encoded_shapes, grid, level_for, pixel_degrees, vertex_count, window_for
+from layers.detail import (
+    MIN_LEVEL,
+    detail_for,
+    drawn_geometry,
+    encoded_shapes,
+    grid,
+    level_for,
+    pixel_degrees,
+    vertex_count,
+    window_for,
+)
 from layers.timeline import state_at
 
 LEVELS = [5, 8, 11]
@@ -137,3 +147,21 @@ def test_a_close_view_gets_a_window_around_it_with_a_margin():
 
 def test_a_small_pan_keeps_the_same_window():
     assert window_for((20.0, 32.0, 20.5, 32.3), 10, LIBYA) == window_for((20.01, 32.01, 20.51, 32.31), 10, LIBYA)
+
+
+BENGHAZI = (19.6, 31.8, 20.4, 32.4)
+
+
+def test_a_pan_within_the_window_drawn_keeps_it():
+    drawn = detail_for(10, BENGHAZI, LIBYA, (5, None))
+    assert detail_for(10, (19.7, 31.9, 20.5, 32.5), LIBYA, drawn) == drawn
+
+
+def test_a_pan_out_of_the_window_drawn_draws_another():
+    drawn = detail_for(10, BENGHAZI, LIBYA, (5, None))
+    level, window = detail_for(10, (13.0, 32.6, 13.8, 33.2), LIBYA, drawn)  # Tripoli
+    assert level == 10 and window[0] <= 13.0 and window[2] >= 13.8 and window != drawn[1]
+
+
+def test_a_zoom_to_another_level_draws_at_that_level():
+    assert detail_for(5.5, LIBYA, LIBYA, detail_for(10, BENGHAZI, LIBYA, (5, None))) == (5, None)
