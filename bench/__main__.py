@@ -38,7 +38,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from bench import load, site, tagging
 from bench.atlas import build
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, MAPS, Step, change_date, cpu_seconds, open_page
+from bench.browser import CHROMIUM, CHROMIUM_ARGS, Step, change_date, cpu_seconds, open_page, wait_for_areas
 from layers import Store
 from layers.prepared import Prepared
 
@@ -99,9 +99,7 @@ def first_map(browser: Browser, url: str) -> None:
     try:
         page = context.new_page()
         page.goto(url)
-        page.frame_locator(MAPS).locator("path.leaflet-interactive:not([fill='#ffffff'])").first.wait_for(
-            state="attached", timeout=120_000
-        )
+        wait_for_areas(page)
     finally:
         context.close()
 

@@ -48,6 +48,7 @@ CHROMIUM_ARGS = [
 ]
 MAPS = 'iframe[title="streamlit_folium.st_folium"], iframe[title="map_widget.date_map"]'
 DATE_MAP = 'iframe[title="map_widget.date_map"]'
+AREAS = "path.leaflet-interactive:not([fill='#ffffff'])"  # the areas a map draws (white: the outline's places)
 
 INSTRUMENT = """
 (() => {
@@ -157,10 +158,7 @@ def settle(page: Page, timeout: float = 120_000) -> None:
 
 
 def wait_for_areas(page: Page, timeout: float = 120_000) -> None:
-    page.wait_for_selector(MAPS, timeout=timeout)
-    page.frame_locator(MAPS).locator("path.leaflet-interactive:not([fill='#ffffff'])").first.wait_for(
-        state="attached", timeout=timeout
-    )
+    page.frame_locator(MAPS).locator(AREAS).first.wait_for(state="attached", timeout=timeout)
 
 
 def change_date(watched: MapPage, button: str, timeout: float = 120_000) -> Step:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
 
-from bench.browser import CHROMIUM, CHROMIUM_ARGS, DATE_MAP, INSTRUMENT, MAPS, MapPage, button_name, cpu_seconds
+from bench.browser import AREAS, CHROMIUM, CHROMIUM_ARGS, DATE_MAP, INSTRUMENT, MAPS, MapPage, button_name, cpu_seconds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from live_server import start, stop, wait_until_healthy  # noqa: E402
@@ -48,12 +48,7 @@ async def _open(browser, url: str) -> MapPage:
     devtools.on("Network.webSocketFrameReceived", lambda event: watched.note(False, event))
     await page.goto(url)
     await _settled(page)
-    await page.wait_for_selector(MAPS, timeout=TIMEOUT_MS)
-    await (
-        page.frame_locator(MAPS)
-        .locator("path.leaflet-interactive:not([fill='#ffffff'])")
-        .first.wait_for(state="attached", timeout=TIMEOUT_MS)
-    )
+    await page.frame_locator(MAPS).locator(AREAS).first.wait_for(state="attached", timeout=TIMEOUT_MS)
     await page.wait_for_timeout(1000)  # the floor's streamlit-folium map reports its view once drawn: a rerun
     await _settled(page)
     return watched

@@ -92,7 +92,7 @@ class Bridge(MacroElement):
                 drawnKey = detail + day;
             }
             function levelFor(zoom) { return Math.min({{ this.max_level }}, Math.max({{ this.min_level }}, Math.floor(zoom))); }
-            function fits() {  // whether what is drawn covers the view at its detail (layers.detail.window_for)
+            function fits() {  // whether what is drawn covers the view at its detail (layers.detail.detail_for)
                 var b = map.getBounds(), w = view.window;
                 return levelFor(map.getZoom()) === view.level &&
                     (!w || (b.getWest() >= w[0] && b.getSouth() >= w[1] && b.getEast() <= w[2] && b.getNorth() <= w[3]));

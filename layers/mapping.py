@@ -4,10 +4,11 @@ The base map (Libya's outline, named places, legend) never changes between
 dates: the app's map of a date (layers/date_map.py) and the static site draw
 each date's areas on it in the browser, and the compare maps swap their
 layers (map_widget.py beside the app), so pan and zoom survive a date change.
-The areas travel to the browser in a compact form (`control_data`): geometry drawn to the zoom's detail in steps of
-its grid, each source, text and shape once, and the towns' holders as indexes
-into the places the base map already marks. Everything that comes from the
-data is escaped before it becomes HTML (see markup.py).
+The areas travel to the browser in a compact form (`control_data`): geometry
+drawn to the zoom's detail in steps of its grid, each source, text and shape
+once, and the towns' holders as indexes into the places the base map already
+marks. Everything that comes from the data is escaped before it becomes HTML
+(see markup.py).
 """
 
 from __future__ import annotations

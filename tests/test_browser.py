@@ -177,13 +177,19 @@ BENGHAZI_VERTICES = """Object.values(window.map._layers)
     .reduce((n, l) => n + l.getLatLngs().flat(3).length, 0)"""
 
 
-def test_zooming_in_brings_finer_detail_and_keeps_the_view(page, server):
+def zoomed_into_benghazi(page: Page, server: str) -> Frame:
+    """The map of 1 June 2016 zoomed to Benghazi at level 10, once the finer detail it asked for is drawn."""
     open_view(page, server, "?date=2016-06-01")
     frame = map_frame(page)
     coarse = frame.evaluate(BENGHAZI_VERTICES)
-    frame.evaluate("window.map.setView([32.1, 20.1], 10, {animate: false})")
+    frame.evaluate("window.map.setView([32.1, 20.1], 10, {animate: false})")  # another level: the map asks for it
     frame.wait_for_function(f"({BENGHAZI_VERTICES}) > {2 * coarse}", timeout=30_000)
     settle(page)
+    return frame
+
+
+def test_zooming_in_brings_finer_detail_and_keeps_the_view(page, server):
+    frame = zoomed_into_benghazi(page, server)
     view = frame.evaluate("[window.map.getZoom(), window.map.getCenter().lat, window.map.getCenter().lng]")
     assert view[0] == 10 and abs(view[1] - 32.1) < 0.01 and abs(view[2] - 20.1) < 0.01
 
@@ -267,12 +273,7 @@ def test_the_servers_answers_to_earlier_steps_do_not_move_the_map(page, server):
 
 def test_a_pan_within_the_ground_drawn_sends_nothing(page, server):
     page.add_init_script(HOLD_ANSWERS)
-    open_view(page, server, "?date=2016-06-01")
-    frame = map_frame(page)
-    coarse = frame.evaluate(BENGHAZI_VERTICES)
-    frame.evaluate("window.map.setView([32.1, 20.1], 10, {animate: false})")  # another level: the map asks for it
-    frame.wait_for_function(f"({BENGHAZI_VERTICES}) > {2 * coarse}", timeout=30_000)
-    settle(page)
+    frame = zoomed_into_benghazi(page, server)
     sent = page.evaluate("window.sentMessages")
     frame.evaluate("window.map.panBy([40, 30], {animate: false})")
     time.sleep(1)
@@ -281,12 +282,7 @@ def test_a_pan_within_the_ground_drawn_sends_nothing(page, server):
 
 def test_a_map_opened_again_after_zooming_in_draws_the_whole_country(page, server):
     """The server still holds the zoomed-in view; the new map, at the country view, asks for its own."""
-    open_view(page, server, "?date=2016-06-01")
-    frame = map_frame(page)
-    coarse = frame.evaluate(BENGHAZI_VERTICES)
-    frame.evaluate("window.map.setView([32.1, 20.1], 10, {animate: false})")
-    frame.wait_for_function(f"({BENGHAZI_VERTICES}) > {2 * coarse}", timeout=30_000)
-    settle(page)
+    zoomed_into_benghazi(page, server)
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Compare two dates", exact=True).click()
     settle(page)
